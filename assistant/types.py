@@ -81,6 +81,17 @@ class Passage(_Model):
     score: float = Field(description="Fused score (higher is better).")
     dense_score: float | None = Field(None, description="Cosine similarity, when retrieved dense.")
     lexical_score: float | None = Field(None, description="BM25 score, when retrieved lexically.")
+    parts: list[tuple[str, int, int]] = Field(
+        default_factory=list,
+        description="When neighbouring chunks were merged: (chunk_id, start, end) in chunk.text.",
+    )
+
+    def source_of(self, start: int) -> tuple[str, int, int]:
+        """The stored chunk holding offset ``start`` of this passage's text, and its span."""
+        for chunk_id, a, b in self.parts:
+            if a <= start < b:
+                return chunk_id, a, b
+        return self.chunk.chunk_id, 0, len(self.chunk.text)
 
 
 class Citation(_Model):

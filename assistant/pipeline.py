@@ -1,0 +1,197 @@
+"""Assistant.ask(question, history) -> Answer: retrieve -> answer -> verify -> rule guard.
+
+The one place the pieces meet. Collaborators (index, answerer, rules) are passed in, defaulting
+to what Settings names. Interfaces call ``ask`` and render the Answer; nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from assistant.answer import CANNOT_ANSWER, ExtractiveAnswerer, IdfTable
+from assistant.errors import LLMError
+from assistant.followup import retrieval_query
+from assistant.index import LoadedIndex
+from assistant.retrieve import Filters, HybridRetriever
+from assistant.routing import MemberCheck, member_check
+from assistant.settings import Settings
+from assistant.types import Answer, Citation, Context, Passage, Turn, Verdict
+from assistant.verify import verify
+
+log = logging.getLogger(__name__)
+
+
+class Assistant:
+    def __init__(self, settings: Settings, index: LoadedIndex, answerer=None, rules=None,
+                 audit=None):
+        self.settings = settings
+        self.index = index
+        self.retriever = HybridRetriever(index, settings.retrieval)
+        self._extractive: ExtractiveAnswerer | None = None
+        self.answerer = answerer or self._make_answerer(settings)
+        self.rules = rules
+        self.audit = audit
+        self.corrections = 0
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_settings(cls, settings: Settings, *, build_if_missing: bool = True,
+                      progress: bool = True, **kwargs) -> Assistant:
+        if build_if_missing:
+            from ingest.build import ensure_index
+
+            ensure_index(settings, progress=progress)
+        index = LoadedIndex(settings)
+        if "rules" not in kwargs:
+            from assistant.guard import RuleGuard
+
+            kwargs["rules"] = RuleGuard.load(settings.rules_dir, index)
+        if "audit" not in kwargs:
+            from assistant.audit import AuditLog
+
+            kwargs["audit"] = AuditLog(settings.audit_path)
+        return cls(settings, index, **kwargs)
+
+    def _make_answerer(self, settings: Settings):
+        if settings.answerer == "extractive":
+            return self.extractive
+        if settings.answerer in ("openai", "llm") or settings.answerer.startswith("openai:"):
+            from assistant.llm_answer import OpenAIAnswerer
+
+            llm = settings.llm
+            if settings.answerer.startswith("openai:"):
+                llm = llm.model_copy(update={"model": settings.answerer.split(":", 1)[1]})
+            return OpenAIAnswerer(llm)
+        from assistant.errors import ConfigError
+
+        raise ConfigError(f"Unknown answerer {settings.answerer!r}: use 'extractive' or 'openai'.")
+
+    @property
+    def extractive(self) -> ExtractiveAnswerer:
+        if self._extractive is None or self._extractive.idf.doc_freq is not \
+                self.index.lexical.doc_freq:
+            lex = self.index.lexical
+            self._extractive = ExtractiveAnswerer(IdfTable(lex.doc_freq, len(lex.chunks)))
+        return self._extractive
+
+    # -- the question -------------------------------------------------------------------------
+    def ask(self, question: str, history: list[Turn] | None = None,
+            filters: Filters | None = None, *, interface: str = "api",
+            user: str | None = None) -> Answer:
+        clock = _Clock()
+        history = list(history or [])[-2 * self.settings.limits.max_history_turns:] \
+            if self.settings.limits.max_history_turns else []
+        question = (question or "").strip()
+        answer = self._answer(question, history, filters, clock)
+        answer.timings_ms["total"] = clock.total()
+        if self.audit is not None:
+            try:
+                self.audit.record(answer, interface=interface, user=user)
+            except OSError as exc:
+                log.warning("audit log not written: %s", exc)
+        return answer
+
+    def _answer(self, question: str, history: list[Turn], filters: Filters | None,
+                clock: _Clock) -> Answer:
+        limit = self.settings.limits.max_question_chars
+        if not question:
+            return _refusal(question, "Please type a question about the provider manual.",
+                            "empty")
+        if len(question) > limit:
+            return _refusal(
+                question, f"The question is too long ({len(question):,} characters; the limit "
+                f"is {limit:,}). Please shorten it to the question itself.", "too_long")
+        member = member_check(question)
+        if member.only_member_specific:
+            return _refusal(question, member.message, "member_specific")
+        self.index.maybe_refresh()
+        verdict = clock.time("rules", lambda: self._verdict(question, history))
+        query = retrieval_query(member.clean_question, history)
+        passages = clock.time("retrieve", lambda: self.retriever.passages(query, filters))
+        contexts = [_context(p) for p in passages]
+        if verdict is None and not self._answerable(passages):
+            return _refusal(question, CANNOT_ANSWER, "no_passage", contexts)
+        draft, used = clock.time("answer", lambda: self._draft(query, passages, history))
+        checked = clock.time("verify", lambda: verify(draft, passages))
+        removed = checked.removed
+        if not checked.kept and used != "extractive":
+            used = "extractive"
+            checked = verify(self.extractive.draft(query, passages, history), passages)
+        text, citations, corrected = checked.text, checked.citations, False
+        if verdict is not None:
+            text, citations, corrected = self._guard(text, citations, verdict)
+        if not text.strip():
+            return _refusal(question, CANNOT_ANSWER, "no_supported_sentence", contexts)
+        if member.notice:
+            text = f"{member.notice}\n\n{text}"
+        return Answer(question=question, answer=text, citations=citations, verdict=verdict,
+                      contexts=contexts, answerer=used, removed_sentences=removed,
+                      corrected_by_rule=corrected, timings_ms=clock.timings)
+
+    def _answerable(self, passages: list[Passage]) -> bool:
+        if not passages:
+            return False
+        best_dense = max((p.dense_score or -1.0) for p in passages)
+        return best_dense >= self.settings.retrieval.min_dense_score
+
+    def _draft(self, query: str, passages: list[Passage], history: list[Turn]):
+        try:
+            return self.answerer.draft(query, passages, history), self.answerer.name
+        except LLMError as exc:
+            log.warning("LLM answer failed, using the extractive answer: %s", exc)
+            return self.extractive.draft(query, passages, history), "extractive"
+
+    def _verdict(self, question: str, history: list[Turn]) -> Verdict | None:
+        return self.rules.verdict(question, history) if self.rules is not None else None
+
+    def _guard(self, text: str, citations: list[Citation], verdict: Verdict):
+        corrected_text, corrected = self.rules.enforce(text, verdict)
+        if corrected:
+            self.corrections += 1
+            log.warning("rule guard corrected an answer (rule %s, %d so far)", verdict.rule_id,
+                        self.corrections)
+        kept = [c for c in citations if f"[{c.n}]" in corrected_text]
+        renumber = {c.n: i + 2 for i, c in enumerate(kept)}
+        for old, new in sorted(renumber.items(), reverse=True):
+            corrected_text = corrected_text.replace(f"[{old}]", f"[#{new}]")
+        corrected_text = corrected_text.replace("[#", "[")
+        out: list[Citation] = []
+        if verdict.citation is not None:
+            out.append(verdict.citation.model_copy(update={"n": 1}))
+        out += [c.model_copy(update={"n": renumber[c.n]}) for c in kept]
+        head = self.rules.statement(verdict) + (" [1]" if verdict.citation else "")
+        body = corrected_text.strip()
+        return (head + ("\n\n" + body if body else "")), out, corrected
+
+
+def _context(p: Passage) -> Context:
+    c = p.chunk
+    return Context(chunk_id=c.chunk_id, doc_id=c.doc_id, url=c.url, title=c.title,
+                   section=c.section, score=round(p.score, 6))
+
+
+def _refusal(question: str, message: str, reason: str,
+             contexts: list[Context] | None = None) -> Answer:
+    return Answer(question=question, answer=message, abstained=True, abstain_reason=reason,
+                  contexts=contexts or [])
+
+
+class _Clock:
+    def __init__(self):
+        self.started = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def time(self, name: str, fn: Callable):
+        t = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            self.timings[name] = round((time.perf_counter() - t) * 1000, 3)
+
+    def total(self) -> float:
+        return round((time.perf_counter() - self.started) * 1000, 3)
+
+
+__all__ = ["Assistant", "Filters", "MemberCheck"]

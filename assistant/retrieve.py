@@ -1,0 +1,180 @@
+"""question -> ranked passages: dense (Chroma) and lexical (BM25) fused by reciprocal rank.
+
+Both halves are LangChain retrievers and the fusion is a LangChain runnable, so the chain plugs
+into the LangChain ecosystem; ``HybridRetriever.passages`` is the typed entry point the
+pipeline uses. Neighbouring chunks of one section are merged into one passage.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import RunnableLambda, RunnableParallel
+from pydantic import ConfigDict
+
+from assistant.settings import RetrievalSettings
+from assistant.textnorm import tokens
+from assistant.types import Chunk, Passage
+
+
+@dataclass
+class Filters:
+    """Metadata filters: restrict answers to some pages, provider types or line of business."""
+
+    doc_ids: list[str] = field(default_factory=list)
+    provider_type: str | None = None
+    line_of_business: str | None = None
+
+    def where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.doc_ids:
+            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if self.provider_type:
+            clauses.append({"provider_types": {"$contains": self.provider_type}})
+        if self.line_of_business:
+            clauses.append({"lob": self.line_of_business})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def admits(self, chunk: Chunk) -> bool:
+        return (
+            (not self.doc_ids or chunk.doc_id in self.doc_ids)
+            and (not self.provider_type or self.provider_type in chunk.provider_types)
+            and (not self.line_of_business or chunk.line_of_business == self.line_of_business)
+        )
+
+
+class LexicalIndex:
+    """BM25 (bm25s) over the chunks of the current index generation, built in memory."""
+
+    def __init__(self, chunks: Sequence[Chunk]):
+        import bm25s
+
+        self.chunks = list(chunks)
+        corpus = [tokens(f"{c.title} {c.section} {c.text}", expand=True) for c in self.chunks]
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
+        self.vocab = vocab
+        self.doc_freq: dict[str, int] = {}
+        for doc in corpus:
+            for t in set(doc):
+                self.doc_freq[t] = self.doc_freq.get(t, 0) + 1
+        self.bm25 = bm25s.BM25()
+        if self.chunks:
+            self.bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab),
+                            show_progress=False)
+        self._lock = threading.Lock()
+
+    def search(self, question: str, k: int) -> list[tuple[Chunk, float]]:
+        import numpy as np
+
+        query = [t for t in tokens(question, expand=True) if t in self.vocab]
+        if not query or not self.chunks:
+            return []
+        k = min(k, len(self.chunks))
+        with self._lock:
+            scores = self.bm25.get_scores([self.vocab[t] for t in query])
+        order = np.argsort(-scores)[:k]
+        return [(self.chunks[i], float(scores[i])) for i in order if scores[i] > 0]
+
+
+class _ChunkRetriever(BaseRetriever):
+    """Shared shape of the two halves: LangChain documents carrying our Chunk and a score."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    k: int = 20
+    filters: Any = None
+
+    @staticmethod
+    def _docs(hits: list[tuple[Chunk, float]], kind: str) -> list[LCDocument]:
+        return [LCDocument(page_content=c.text, id=c.chunk_id,
+                           metadata={"chunk": c, "score": s, "kind": kind}) for c, s in hits]
+
+
+class DenseRetriever(_ChunkRetriever):
+    index: Any  # assistant.index.LoadedIndex
+
+    def _get_relevant_documents(self, query: str, *,
+                                run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        where = self.filters.where() if self.filters else None
+        return self._docs(self.index.dense_search(query, self.k, where), "dense")
+
+
+class LexicalRetriever(_ChunkRetriever):
+    lexical: Any  # LexicalIndex
+
+    def _get_relevant_documents(self, query: str, *,
+                                run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        hits = self.lexical.search(query, self.k * 3 if self.filters else self.k)
+        if self.filters:
+            hits = [h for h in hits if self.filters.admits(h[0])][: self.k]
+        return self._docs(hits, "lexical")
+
+
+def reciprocal_rank_fusion(results: dict[str, list[LCDocument]], rrf_k: int) -> list[Passage]:
+    fused: dict[str, dict[str, Any]] = {}
+    for kind, docs in results.items():
+        for rank, doc in enumerate(docs):
+            chunk: Chunk = doc.metadata["chunk"]
+            entry = fused.setdefault(chunk.chunk_id, {"chunk": chunk, "score": 0.0})
+            entry["score"] += 1.0 / (rrf_k + rank + 1)
+            entry[f"{kind}_score"] = doc.metadata["score"]
+    ranked = sorted(fused.values(), key=lambda e: (-e["score"], e["chunk"].chunk_id))
+    return [Passage(**e) for e in ranked]
+
+
+def merge_neighbours(passages: list[Passage]) -> list[Passage]:
+    """Join passages that are adjacent chunks of one section into one passage (best score)."""
+    out: list[Passage] = []
+    for p in passages:
+        for i, q in enumerate(out):
+            a, b = sorted((q.chunk, p.chunk), key=lambda c: c.ordinal)
+            if a.doc_id == b.doc_id and a.section == b.section and b.ordinal == a.ordinal + 1 \
+                    and "+" not in a.chunk_id.split("::")[-1]:
+                out[i] = q.model_copy(update={
+                    "chunk": _join(a, b),
+                    "parts": [(a.chunk_id, 0, len(a.text)),
+                              (b.chunk_id, len(_join(a, b).text) - len(b.text),
+                               len(_join(a, b).text))]})
+                break
+        else:
+            out.append(p)
+    return out
+
+
+def _join(a: Chunk, b: Chunk) -> Chunk:
+    gap = b.start - a.end
+    sep = " " if gap == 1 else "\n" * max(gap, 1)
+    shift = len(a.text) + len(sep)
+    return a.model_copy(update={
+        "chunk_id": f"{a.chunk_id}+{b.chunk_id.rsplit('::', 1)[-1]}",
+        "text": a.text + sep + b.text, "end": b.end,
+        "sentences": list(a.sentences) + [(s + shift, e + shift) for s, e in b.sentences],
+    })
+
+
+class HybridRetriever:
+    """Dense + lexical, fused (RRF), merged; a LangChain runnable underneath."""
+
+    def __init__(self, index, settings: RetrievalSettings):
+        self.index = index
+        self.settings = settings
+
+    def chain(self, filters: Filters | None = None):
+        dense = DenseRetriever(index=self.index, k=self.settings.dense_k, filters=filters)
+        lexical = LexicalRetriever(lexical=self.index.lexical, k=self.settings.lexical_k,
+                                   filters=filters)
+        fuse = RunnableLambda(lambda r: reciprocal_rank_fusion(r, self.settings.rrf_k))
+        return RunnableParallel(dense=dense, lexical=lexical) | fuse
+
+    def passages(self, query: str, filters: Filters | None = None,
+                 k: int | None = None) -> list[Passage]:
+        fused = self.chain(filters).invoke(query)
+        return merge_neighbours(fused[: (k or self.settings.top_k) + 2])[: k or self.settings.top_k]

@@ -1,0 +1,124 @@
+"""Shared fixtures: every path points at a temp dir; real model, real Chroma (embedded and a
+server started here on 127.0.0.1), one session-wide index of the shipped corpus."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "corpus" / "lactation-education-and-support-services.txt"
+PAGES = Path(__file__).resolve().parent / "pages"
+SEED_DOC = "lactation-education-and-support-services"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_paths(tmp_path, monkeypatch):
+    """No test writes outside its temp dir unless it asks for a shared fixture."""
+    monkeypatch.setenv("PMA_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("PMA_DATA_DIR", str(tmp_path / "var"))
+    for key in list(os.environ):
+        if key.startswith("PMA_") and key not in ("PMA_INDEX_DIR", "PMA_DATA_DIR"):
+            monkeypatch.delenv(key, raising=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_settings(tmp: Path, **overrides):
+    from assistant.settings import Settings
+
+    base = {"index_dir": tmp / "index", "data_dir": tmp / "var", "corpus": [SEED]}
+    base.update(overrides)
+    return Settings(**base)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from assistant.embeddings import get_embeddings
+    from assistant.settings import EmbeddingSettings
+
+    return get_embeddings(EmbeddingSettings())
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory, embedder):
+    """Settings of an index built once from the shipped corpus (read-only for tests)."""
+    from ingest.build import ingest
+
+    tmp = tmp_path_factory.mktemp("seed_index")
+    settings = make_settings(tmp)
+    ingest(settings.corpus, settings, progress=False, embedder=embedder)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def seed_assistant(seed_index):
+    from assistant.pipeline import Assistant
+
+    return Assistant.from_settings(seed_index, build_if_missing=False)
+
+
+def _wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"server at {url} did not answer within {timeout}s")
+
+
+class ChromaServer:
+    """A real `chroma run` on 127.0.0.1 that a test can stop and start again."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.log = open(path.parent / f"chroma-{self.port}.log", "ab")
+
+    def start(self) -> None:
+        exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
+        self.proc = subprocess.Popen(
+            [exe, "run", "--path", str(self.path), "--host", "127.0.0.1",
+             "--port", str(self.port)], stdout=self.log, stderr=subprocess.STDOUT)
+        _wait_http(f"{self.url}/api/v2/heartbeat", 60, self.proc)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    server = ChromaServer(tmp_path_factory.mktemp("chroma_server") / "data")
+    server.start()
+    yield server
+    server.stop()
+    server.log.close()
