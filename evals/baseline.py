@@ -149,7 +149,8 @@ class Baseline:
         if self.store is None:
             self.build()
         t0 = time.perf_counter()
-        hits = self.store.similarity_search_with_relevance_scores(question, k=self.top_k)
+        hits = [(d, 1.0 - dist) for d, dist in  # cosine distance -> similarity
+                self.store.similarity_search_with_score(question, k=self.top_k)]
         ms = (time.perf_counter() - t0) * 1000
         contexts = [{"chunk_id": d.metadata["chunk_id"], "doc_id": d.metadata["doc_id"],
                      "section": d.metadata["section"], "title": d.metadata.get("title", ""),

@@ -114,6 +114,7 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, float | int]:
     out["corrected_by_rule"] = sum(r["corrected_by_rule"] for r in rows)
     lat = m.latency_percentiles([r["latency_ms"] for r in rows])
     out["latency_p50_ms"], out["latency_p95_ms"] = lat["p50"], lat["p95"]
+    out["answer_chars_mean"] = m.mean(len(r["answer"]) for r in rows if not r["abstained"])
     out["errors"] = sum(r["error"] is not None for r in rows)
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in out.items()}
 
