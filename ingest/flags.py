@@ -1,0 +1,121 @@
+"""Suspicious content in manual pages (prompt-injection defence).
+
+Every flag is a string ``"<kind>: <detail>"``; the kinds are the constants below. Loaders
+remove hidden text and comments (and flag them); visible instruction-like text is kept and
+flagged, and the answer side decides what to do with it.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+HIDDEN_TEXT = "hidden_text"
+HTML_COMMENT = "html_comment"
+INSTRUCTION_LIKE = "instruction_like"
+EXTERNAL_LINK = "external_link"
+UNSAFE_LINK = "unsafe_link"
+INVISIBLE_CHARACTERS = "invisible_characters"
+
+# Domains whose links are the manual's own; any other link in a page body is flagged.
+HEALTH_NET_DOMAINS: tuple[str, ...] = ("healthnet.com", "healthnetcalifornia.com")
+
+# (label, pattern) searched case-insensitively in body text. Bounded quantifiers only.
+INSTRUCTION_PATTERNS: list[tuple[str, str]] = [
+    ("ignore instructions", (
+     r"\bignore\s+(?:all\s+|any\s+|the\s+|your\s+)?(?:previous\s+|prior\s+|above\s+|earlier\s+"
+     r"|preceding\s+|other\s+)?(?:instructions|directions|rules|prompts?)\b")),
+    ("disregard", (r"\bdisregard\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+)?(?:above|previous"
+                  r"|prior|earlier|preceding|instructions|rules|guidelines)\b")),
+    ("forget", (r"\bforget\s+(?:all|everything|your)\b(?:\s+\w+){0,3}?\s+(?:instructions|rules"
+               r"|training|told)\b")),
+    ("you are now", r"\byou\s+are\s+now\b"),
+    ("system prompt", r"\bsystem\s+prompt\b"),
+    ("new instructions", r"\bnew\s+instructions\b"),
+    ("tell eligible", (
+     r"\b(?:tell|inform|say\s+to|assure|answer|reply\s+to)\s+(?:the\s+|a\s+|any\s+|every\s+)?"
+     r"(?:providers?|users?|members?|callers?|reps?|representatives?)\b[^.!?\n]{0,120}?"
+     r"\b(?:is|are)\s+(?:always\s+)?(?:eligible|covered|approved|billable)\b")),
+    ("always answer", r"\balways\s+(?:answer|say|respond|reply)\b"),
+    ("role marker", r"(?:^|\n)\s*(?:assistant|system|user|human|ai)\s*:"),
+    ("chat markup", r"<\|?(?:im_start|im_end|system|endoftext)\|?>|\[/?INST\]|<</?SYS>>"),
+]
+
+_INSTRUCTIONS = [(label, re.compile(p, re.IGNORECASE)) for label, p in INSTRUCTION_PATTERNS]
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]{1,300}", re.IGNORECASE)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad"
+                        "\u202a-\u202e\u2066-\u2069]")
+
+
+def flag(kind: str, detail: str = "") -> str:
+    detail = " ".join(detail.split())
+    if len(detail) > 80:
+        detail = detail[:77] + "..."
+    return f"{kind}: {detail}" if detail else kind
+
+
+def instruction_flags(text: str) -> list[str]:
+    """Flags for instruction-like phrases (text kept, flag raised)."""
+    out = []
+    for label, rx in _INSTRUCTIONS:
+        m = rx.search(text)
+        if m:
+            out.append(flag(INSTRUCTION_LIKE, f"{label}: {_around(text, m.start(), m.end())}"))
+    return out
+
+
+def urls_in_text(text: str) -> list[str]:
+    return [m.group(0).rstrip(".,;:!?") for m in _URL.finditer(text)]
+
+
+def link_flags(urls: list[str]) -> list[str]:
+    """Flags for links that leave Health Net's domains or run code."""
+    out = []
+    for url in urls:
+        url = url.strip()
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme in ("javascript", "data", "vbscript"):
+            out.append(flag(UNSAFE_LINK, url))
+            continue
+        host = link_host(url)
+        if host and not is_health_net_host(host):
+            out.append(flag(EXTERNAL_LINK, host))
+    return out
+
+
+def link_host(url: str) -> str | None:
+    """Host name of an absolute link (None for relative, mailto:, tel:, ...)."""
+    if url.lower().startswith("www."):
+        url = "http://" + url
+    try:
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https", "ftp", ""):
+            return None
+        return (parts.hostname or "").lower() or None
+    except ValueError:
+        return None
+
+
+def is_health_net_host(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in HEALTH_NET_DOMAINS)
+
+
+def find_suspicious(text: str) -> list[str]:
+    """All text-level flags for one piece of visible text (instruction-like, links)."""
+    return instruction_flags(text) + link_flags(urls_in_text(text))
+
+
+def strip_invisible(text: str) -> tuple[str, bool]:
+    """Remove zero-width and bidi-control characters; say whether there were any."""
+    cleaned = _INVISIBLE.sub("", text)
+    return cleaned, len(cleaned) != len(text)
+
+
+def unique(flags: list[str]) -> list[str]:
+    return list(dict.fromkeys(flags))
+
+
+def _around(text: str, a: int, b: int, pad: int = 20) -> str:
+    start, end = max(0, a - pad), min(len(text), b + pad)
+    return ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
