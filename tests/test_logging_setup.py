@@ -1,0 +1,125 @@
+"""Logs never contain member identifiers, whatever the level or the way they are logged."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from assistant.errors import ConfigError
+from assistant.logging_setup import NOISY_LOGGERS, RedactingFilter, configure_logging
+
+RAW = {
+    "cin": "91234567A",
+    "bic": "91234567A12345",
+    "ssn": "123-45-6789",
+    "dob": "01/02/1990",
+    "name": "Maria Lopez",
+    "phone": "(555) 123-4567",
+    "email": "maria.lopez@gmail.com",
+    "member_id": "R0123456789",
+}
+MESSAGE = (
+    f"member {RAW['name']} CIN {RAW['cin']} BIC {RAW['bic']} SSN {RAW['ssn']} "
+    f"DOB {RAW['dob']} phone {RAW['phone']} email {RAW['email']} member ID {RAW['member_id']}"
+)
+
+
+@pytest.fixture
+def root_state():
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    noisy = {n: logging.getLogger(n).level for n in NOISY_LOGGERS}
+    yield root
+    for h in list(root.handlers):
+        if h not in handlers:
+            root.removeHandler(h)
+            h.close()
+    for h in handlers:
+        for f in [f for f in h.filters if isinstance(f, RedactingFilter)]:
+            h.removeFilter(f)
+    root.setLevel(level)
+    for n, lvl in noisy.items():
+        logging.getLogger(n).setLevel(lvl)
+
+
+def _flush(root):
+    for h in root.handlers:
+        h.flush()
+
+
+def test_no_identifier_reaches_the_log_file(tmp_path, root_state, capsys):
+    log_file = tmp_path / "logs" / "app.log"
+    configure_logging("DEBUG", log_file)
+    log = logging.getLogger("assistant.pipeline")
+    for level in (logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR, logging.CRITICAL):
+        log.log(level, MESSAGE)  # plain text
+        log.log(level, "question for patient %s: %s", RAW["name"], MESSAGE)  # %-args
+        log.log(level, "fields %(q)s", {"q": MESSAGE})  # mapping args
+        log.log(level, "with stack: %s", RAW["ssn"], stack_info=True)
+    try:
+        raise ValueError(f"could not parse {MESSAGE}")
+    except ValueError:
+        log.exception("failed for patient %s", RAW["name"])
+        logging.getLogger("ingest").error("again", exc_info=True)  # noqa: G201
+    logging.getLogger().info(MESSAGE)  # the root logger itself
+    _flush(root_state)
+
+    text = log_file.read_text(encoding="utf-8")
+    stderr = capsys.readouterr().err
+    for out in (text, stderr):
+        for kind, raw in RAW.items():
+            assert raw not in out, f"{kind} {raw!r} leaked into the log"
+        assert "6789" not in out and "Lopez" not in out
+    # The lines are there, redacted, at every level, with the traceback.
+    for lvl in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        assert f" {lvl} assistant.pipeline: member [NAME] CIN [CIN]" in text
+    assert "[SSN]" in text and "[DOB]" in text and "[EMAIL]" in text and "[PHONE]" in text
+    assert "Traceback (most recent call last)" in text and "ValueError: could not parse" in text
+    assert "Stack (most recent call last)" in text
+
+
+def test_noisy_libraries_are_held_at_warning(tmp_path, root_state):
+    log_file = tmp_path / "app.log"
+    configure_logging("DEBUG", log_file)
+    logging.getLogger("slack_sdk.web.base_client").debug(
+        "Sending a request - body: %s", "secret-body"
+    )
+    logging.getLogger("httpx").info("HTTP Request: POST body secret-body")
+    logging.getLogger("chromadb.telemetry").warning("chroma warning kept")
+    _flush(root_state)
+    text = log_file.read_text(encoding="utf-8")
+    assert "secret-body" not in text
+    assert "chroma warning kept" in text
+    for name in ("slack_bolt", "slack_sdk", "urllib3", "httpx", "httpcore", "chromadb", "gradio"):
+        assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING
+
+
+def test_configure_is_idempotent(tmp_path, root_state):
+    log_file = tmp_path / "app.log"
+    configure_logging("INFO", log_file)
+    configure_logging("INFO", log_file)
+    ours = [h for h in root_state.handlers if getattr(h, "_pma_handler", False)]
+    assert len(ours) == 2  # one stderr, one file
+    logging.getLogger("x").info("one line %s", RAW["cin"])
+    _flush(root_state)
+    lines = log_file.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and lines[0].endswith("one line [CIN]")
+    assert all(
+        sum(isinstance(f, RedactingFilter) for f in h.filters) == 1 for h in root_state.handlers
+    )
+
+
+def test_level_is_applied_and_validated(root_state):
+    configure_logging("warning")
+    assert root_state.level == logging.WARNING
+    with pytest.raises(ConfigError, match="Unknown log level"):
+        configure_logging("LOUD")
+
+
+def test_filter_survives_a_bad_format_string():
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "%d items for %s", ("n", RAW["ssn"]), None
+    )
+    assert RedactingFilter().filter(record)
+    assert RAW["ssn"] not in record.getMessage() and "[SSN]" in record.getMessage()
