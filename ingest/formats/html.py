@@ -62,7 +62,8 @@ def html_to_page(markup: str, fmt: str = "html") -> RawPage:
     page.title = _take_h1(soup)
     _remove_chrome_elements(soup)
     root = soup.body or soup
-    page.links = [str(a.get("href")) for a in root.find_all("a", href=True)][:1000]
+    page.links = [str(a.get("href")) for a in root.find_all("a", href=True)
+                  if not chrome_match(text_of(a))][:1000]
     em = _Emitter()
     _walk(root, em, 0, 0)
     em.flush()
