@@ -1,0 +1,163 @@
+"""Answer -> HTML for the chat page. Pure functions, no Gradio import.
+
+Everything that comes from a manual page or a user (titles, sections, quotes, answer text) is
+HTML-escaped: a page could carry markup. Each rendered message is one line of HTML inside one
+<div>, so the chat's Markdown renderer passes it through as a single HTML block untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from urllib.parse import urlsplit
+
+from assistant.types import Answer, Citation, Verdict
+
+VERDICT_LABELS = {
+    "eligible": "Eligible",
+    "not_eligible": "Not eligible",
+    "conditional": "Conditional",
+    "unknown": "Cannot determine",
+}
+# (background, text) per verdict: green, red, amber, grey.
+VERDICT_COLOURS = {
+    "eligible": ("#e6f4ea", "#137333"),
+    "not_eligible": ("#fce8e6", "#a50e0e"),
+    "conditional": ("#fef7e0", "#8a5a00"),
+    "unknown": ("#eceff1", "#37474f"),
+}
+REFUSAL_HEADS = {
+    "no_passage": "Not found in the manual",
+    "no_supported_sentence": "Not found in the manual",
+    "member_specific": "Member-specific question",
+    "too_long": "Question too long",
+    "empty": "Empty question",
+    "unavailable": "Manual index unavailable",
+    "error": "Something went wrong",
+}
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is an absolute http(s) link, else None (no javascript:, data:, ...)."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(ch in url for ch in "\"'<>` \t\r\n"):
+        return None
+    return url
+
+
+def _text(text: str) -> str:
+    """Escape, keep line breaks (as <br>), no raw newlines left."""
+    return escape(text.strip()).replace("\r", "").replace("\n", "<br>")
+
+
+def render_paragraphs(text: str, known: set[int] | None = None) -> str:
+    """Answer text -> <p> paragraphs with [n] markers styled (only markers of known sources)."""
+    out = []
+    for para in _BLANK_LINES.split(text.strip()):
+        if not para.strip():
+            continue
+        html = _text(para)
+        html = _MARKER.sub(lambda m: _marker(m, known), html)
+        out.append(f"<p>{html}</p>")
+    return "".join(out)
+
+
+def _marker(m: re.Match, known: set[int] | None) -> str:
+    n = int(m.group(1))
+    if known is not None and n not in known:
+        return m.group(0)
+    return f'<span class="pma-ref" data-n="{n}">[{n}]</span>'
+
+
+def render_badge(verdict: Verdict) -> str:
+    kind = verdict.verdict
+    label = VERDICT_LABELS.get(kind, escape(kind))
+    bg, fg = VERDICT_COLOURS.get(kind, VERDICT_COLOURS["unknown"])
+    badge = (f'<span class="pma-badge pma-badge-{escape(kind)}" data-verdict="{escape(kind)}" '
+             f'style="background:{bg};color:{fg};border:1px solid {fg};border-radius:999px;'
+             f'padding:2px 10px;font-weight:600;font-size:0.9em">{label}</span>')
+    rule = (f' <span class="pma-rule" style="opacity:0.7;font-size:0.85em">'
+            f'rule {escape(verdict.rule_id)}</span>') if verdict.rule_id else ""
+    missing = ""
+    if verdict.missing_facts:
+        items = "".join(f"<li>{_text(f)}</li>" for f in verdict.missing_facts)
+        missing = (f'<div class="pma-missing">It depends on:<ul>{items}</ul></div>')
+    return (f'<div class="pma-verdict" style="margin-bottom:0.5em">'
+            f'<span style="font-size:0.85em;opacity:0.8">Billing verdict:</span> '
+            f'{badge}{rule}{missing}</div>')
+
+
+def render_source(c: Citation) -> str:
+    url = safe_url(c.url)
+    title = escape(c.title or c.doc_id)
+    title_html = (f'<a class="pma-link" href="{escape(url)}" target="_blank" '
+                  f'rel="noopener noreferrer">{title}</a>') if url else title
+    section = (f' <span class="pma-section">— {escape(c.section)}</span>'
+               if c.section and c.section != c.title else "")
+    updated = (f' <span class="pma-updated" style="opacity:0.7;font-size:0.85em">'
+               f'(last updated {escape(c.last_updated)})</span>') if c.last_updated else ""
+    quote = (f'<details class="pma-quote"><summary>Quoted passage</summary>'
+             f'<blockquote>{_text(c.quote)}</blockquote></details>') if c.quote else ""
+    return (f'<li class="pma-source" data-n="{c.n}"><span class="pma-ref">[{c.n}]</span> '
+            f'{title_html}{section}{updated}{quote}</li>')
+
+
+def render_sources(citations: list[Citation]) -> str:
+    if not citations:
+        return ""
+    items = "".join(render_source(c) for c in sorted(citations, key=lambda c: c.n))
+    return (f'<div class="pma-sources"><div class="pma-sources-title" '
+            f'style="font-weight:600;margin-top:0.6em">Sources</div>'
+            f'<ol style="list-style:none;padding-left:0">{items}</ol></div>')
+
+
+def render_refusal(answer: Answer) -> str:
+    reason = answer.abstain_reason or "no_passage"
+    head = REFUSAL_HEADS.get(reason, "Not answered")
+    return (f'<div class="pma-answer pma-refusal" data-abstained="true" '
+            f'data-reason="{escape(reason)}" style="border-left:4px solid #b06000;'
+            f'background:#fff4e5;color:#5f3b00;padding:6px 10px;border-radius:4px">'
+            f'<div class="pma-refusal-head" style="font-weight:600">&#9888; {escape(head)}</div>'
+            f'{render_paragraphs(answer.answer, known=set())}</div>')
+
+
+def render_answer(answer: Answer) -> str:
+    """The chat message for one Answer: badge, cited text, sources — or a refusal."""
+    if answer.abstained:
+        return render_refusal(answer)
+    known = {c.n for c in answer.citations}
+    badge = render_badge(answer.verdict) if answer.verdict is not None else ""
+    return (f'<div class="pma-answer" data-abstained="false" data-answer-id="'
+            f'{escape(answer.id)}">{badge}<div class="pma-text">'
+            f'{render_paragraphs(answer.answer, known)}</div>'
+            f'{render_sources(answer.citations)}</div>')
+
+
+def render_error(message: str, reason: str = "error") -> str:
+    """A message that is not an Answer (index down, internal error), styled as a refusal."""
+    head = REFUSAL_HEADS.get(reason, "Not answered")
+    return (f'<div class="pma-answer pma-refusal pma-error" data-abstained="true" '
+            f'data-reason="{escape(reason)}" style="border-left:4px solid #a50e0e;'
+            f'background:#fce8e6;color:#5f0000;padding:6px 10px;border-radius:4px">'
+            f'<div class="pma-refusal-head" style="font-weight:600">&#9888; {escape(head)}</div>'
+            f'<p>{_text(message)}</p></div>')
+
+
+def too_long_message(size: int, limit: int) -> str:
+    return (f"The question is too long ({size:,} characters; the limit is {limit:,}). "
+            "Please shorten it to the question itself.")
+
+
+def render_question(text: str) -> str:
+    """The user's own message, shown escaped (no markup from the user is rendered)."""
+    return f'<div class="pma-question">{_text(text)}</div>'
