@@ -184,26 +184,32 @@ def verdict_accuracy(predicted: Sequence[str | None],
 
 
 _NEG = re.compile(
-    r"\b(no|not|cannot|can't|can not|isn't|aren't|won't|doesn't|don't|never|only rentals?|"
-    r"rentals? only|ineligible|not eligible|not covered)\b"
+    r"\b(cannot|can't|can not|may not|must not|is not|are not|isn't|aren't|does not|do not|"
+    r"doesn't|don't|won't|will not|never|ineligible|not eligible|not covered|not allowed|"
+    r"rentals? only|only rentals?)\b"
 )
-_POS = re.compile(r"\b(yes|eligible|covered|can|may|allowed|is able|are able)\b")
+_POS = re.compile(r"\b(eligible|covered|can|may|allowed|is able|are able)\b")
+_CONDITIONAL = re.compile(r"\b(if|unless|provided that|only when|as long as|depending on)\b")
 
 
 def answer_polarity(text: str) -> Literal["yes", "no"] | None:
     """The yes/no stance of an answer's first sentence, or None when it takes none.
 
-    A lead "Yes"/"No" or a verdict label ("Eligible", "Not eligible", "Conditional") decides;
-    otherwise a negation in the first sentence reads as "no" and a permissive word as "yes".
+    A lead "Yes"/"No" or a verdict label ("Eligible", "Not eligible"; "Conditional" -> None)
+    decides. Otherwise a list lead-in (ends with ":") or a conditional sentence ("if",
+    "unless", ...) takes no stance; a modal negation ("cannot", "are not", "rentals only")
+    reads as "no" and a permissive word ("can", "may", "covered") as "yes".
     """
     body = _MARKER.sub("", text or "").strip().lower()
-    first = re.split(r"(?<=[.!?])\s+|\n", body, maxsplit=1)[0].strip(" *_#:-")
+    first = re.split(r"(?<=[.!?])\s+|\n", body, maxsplit=1)[0].strip(" *_#-")
     if re.match(r"(conditional|unknown|it depends|depends)\b", first):
         return None
     if re.match(r"(no|not eligible|ineligible)\b", first):
         return "no"
     if re.match(r"(yes|eligible)\b", first):
         return "yes"
+    if first.endswith(":") or _CONDITIONAL.search(first):
+        return None
     if _NEG.search(first):
         return "no"
     if _POS.search(first):

@@ -85,8 +85,9 @@ def score_case(result: dict[str, Any], chunk_texts: Mapping[str, str]) -> dict[s
         accepted = accepted_verdicts(case)
         row["expected"] = {"verdict": accepted}
         row["verdict_ok"] = row["verdict"] in accepted
-        row["contradicts_expected"] = m.contradicts(text, case["verdict"])
-        row["contradicts_own_verdict"] = m.contradicts(text, row["verdict"])
+        # a refusal takes no stance, so it cannot contradict a verdict
+        row["contradicts_expected"] = not abstained and m.contradicts(text, case["verdict"])
+        row["contradicts_own_verdict"] = not abstained and m.contradicts(text, row["verdict"])
     return row
 
 

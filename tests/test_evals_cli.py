@@ -117,9 +117,11 @@ def _synthetic_result() -> dict:
                  "question": "can she buy a hospital grade pump", "verdict": "not_eligible"}
     wrong = {"answer": "Yes, she can buy it.", "abstained": False, "contexts": [],
              "verdict": {"verdict": "eligible", "rule_id": "dme.x"}}
+    refused_bill = {"id": "b2", "kind": "billing", "dataset": "billing",
+                    "question": "are breast shells covered", "verdict": "eligible"}
     rows = [score_case({"case": c, "answer": a, "error": None, "latency_ms": ms}, chunks)
             for c, a, ms in [(ans_case, good, 10.0), (refusal_case, refused, 20.0),
-                             (bill_case, wrong, 30.0)]]
+                             (bill_case, wrong, 30.0), (refused_bill, refused, 40.0)]]
     base_rows = [score_case({"case": ans_case, "answer": good, "error": None, "latency_ms": 5.0},
                             chunks)]
     return {"meta": {"started": "2025-01-01T00:00:00+00:00", "counts": {"answerable": 1}},
@@ -134,11 +136,13 @@ def test_aggregate_on_synthetic_rows():
     assert metrics["recall_at_1_section"] == 1.0
     assert metrics["key_fact_coverage"] == 1.0
     assert metrics["citation_validity"] == 1.0
+    # the refused billing case is outside the refusal metrics (they cover questions only)
     assert metrics["refusal_precision"] == 1.0 and metrics["refusal_recall"] == 1.0
     assert metrics["verdict_accuracy"] == 0.0
+    # "Yes" against not_eligible contradicts; a refusal takes no stance, so it never does
     assert metrics["contradictions"] == 1 and metrics["self_contradictions"] == 0
-    assert metrics["latency_p50_ms"] == 20.0
-    assert metrics["n_cases"] == 3 and metrics["errors"] == 0
+    assert metrics["latency_p50_ms"] == 25.0
+    assert metrics["n_cases"] == 4 and metrics["errors"] == 0
 
 
 def test_write_report_json_markdown_chart(tmp_path):

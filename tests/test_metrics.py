@@ -159,6 +159,12 @@ def test_answer_polarity():
     assert m.answer_polarity("Eligible: a CNM may write the prescription.") == "yes"
     assert m.answer_polarity("Conditional: only if the RN holds a certification.") is None
     assert m.answer_polarity("The toolkit contains growth charts.") is None
+    # negations in the body of a sentence that is a list lead-in or a condition take no stance
+    assert m.answer_polarity("Members may obtain these pumps:\n- Hospital-grade - rentals only") is None
+    assert m.answer_polarity("Providers who are not CPSP certified can bill if staff are IBCLCs.") is None
+    assert m.answer_polarity("Persons with LEC certifications are not recognized as providers.") == "no"
+    assert m.answer_polarity("Hospital-grade pumps are rentals only [1].") == "no"
+    assert m.answer_polarity("A provider can bill under their number [1].") == "yes"
 
 
 def test_contradictions_zero_one_between():
