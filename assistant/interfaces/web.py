@@ -115,7 +115,8 @@ class WebChat:
         pending = conversation + [_exchange((question or "").strip(), PENDING_HTML,
                                             rated=False)]
         yield chat_messages(pending), conversation, ""
-        conversation.append(self.ask(question, conversation, doc_ids, provider_type, user))
+        conversation = conversation + [self.ask(question, conversation, doc_ids, provider_type,
+                                                user)]
         yield chat_messages(conversation), conversation, ""
 
     # -- feedback -----------------------------------------------------------------------------
