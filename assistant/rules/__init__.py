@@ -1,0 +1,1 @@
+"""Billing-eligibility checker: scenario extraction, rule engine and guard (pure; no model)."""
