@@ -82,7 +82,7 @@ def import_feedback_main(argv: list[str]) -> int:
 def _git_commit() -> str | None:
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, timeout=5, cwd=Path(__file__).resolve().parent)
+                             text=True, timeout=5, check=False, cwd=Path(__file__).resolve().parent)
         return out.stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None
@@ -177,7 +177,7 @@ def run_main(argv: list[str]) -> int:
     fails = failures(answerers[name]["metrics"], thresholds)
     result = {
         "meta": {
-            "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "git_commit": _git_commit(),
             "index": str(settings.index_dir),
             "datasets": [str(Path(f).name) for f in files],

@@ -67,7 +67,7 @@ def read_file(path: Path) -> list[dict[str, Any]]:
         try:
             rec = json.loads(line)
             if not isinstance(rec, dict):
-                raise ValueError("each line must be a JSON object")
+                raise DatasetError(f"{path}:{n}: each line must be a JSON object")
             kind = kind_of(rec)
             if kind != "candidate":
                 _check(rec, kind)

@@ -97,7 +97,10 @@ def to_candidate(entry: dict[str, Any], redact=None) -> dict[str, Any]:
     """One thumbs-down entry -> a candidate case (pure but for the redactor)."""
     redact = redact or _redactor()
     question = redact(str(entry.get("question") or "").strip())
-    clean = lambda v: redact(str(v)).strip() if v else None  # noqa: E731
+
+    def clean(value: Any) -> str | None:
+        return redact(str(value)).strip() if value else None
+
     digest = hashlib.sha256(question_key(question).encode()).hexdigest()[:10]
     return {
         "id": f"fb-{digest}",

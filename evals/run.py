@@ -43,7 +43,7 @@ def run_cases(ask: AskFn, cases: Sequence[dict[str, Any]], *, desc: str = "",
         t0 = time.perf_counter()
         try:
             answer, error = as_dict(ask(case["question"], list(case.get("history") or []))), None
-        except Exception as exc:  # a crash is a result: it is counted, not hidden
+        except Exception as exc:  # noqa: BLE001 - a crash is a result: it is counted, not hidden
             answer, error = {}, f"{type(exc).__name__}: {exc}"
         out.append({"case": case, "answer": answer, "error": error,
                     "latency_ms": (time.perf_counter() - t0) * 1000})
@@ -92,7 +92,7 @@ def score_case(result: dict[str, Any], chunk_texts: Mapping[str, str]) -> dict[s
 
 
 def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, float | int]:
-    """The run's metrics from scored rows (see README of evals for definitions)."""
+    """The run's metrics from scored rows (definitions: evals/README.md)."""
     ret = [r for r in rows if r["kind"] in RETRIEVAL_KINDS]
     refuse = [r for r in rows if r["kind"] in REFUSAL_KINDS]
     bill = [r for r in rows if r["kind"] == "billing"]

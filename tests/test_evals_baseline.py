@@ -45,7 +45,7 @@ def test_find_headings_skips_chrome_lists_and_labels(tmp_path):
     assert "title:" not in body and body.startswith("Skip to Main Content")
     heads = [h for _, h in find_headings(body, title)]
     assert heads == ["Ordering a Vision Kit", "Replacing Lost Kits"]
-    offsets = dict((h, off) for off, h in find_headings(body, title))
+    offsets = {h: off for off, h in find_headings(body, title)}
     assert body[offsets["Replacing Lost Kits"]:].startswith("Replacing Lost Kits")
 
 

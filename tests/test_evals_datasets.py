@@ -27,7 +27,7 @@ def cases() -> list[dict]:
 def seed_sections() -> dict[str, str]:
     """Heading -> text of that section in the seed page (text before the first heading
     belongs to the title, after the page chrome)."""
-    doc_id, title, body = read_page(SEED)
+    _, title, body = read_page(SEED)
     heads = find_headings(body, title)
     bounds = [(body.index("\n" + title + "\n") + 1, title)] + heads + [(len(body), None)]
     return {name: body[start:bounds[i + 1][0]] for i, (start, name) in enumerate(bounds[:-1])}

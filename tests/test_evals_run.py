@@ -16,7 +16,7 @@ pytest.importorskip("assistant.pipeline")
 pytest.importorskip("ingest.build")
 pytest.importorskip("assistant.guard")
 
-from evals import __main__ as cli  # noqa: E402
+from evals import __main__ as cli
 
 pytestmark = pytest.mark.slow
 

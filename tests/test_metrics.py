@@ -120,7 +120,8 @@ def test_citation_validity_reads_attribute_objects():
         chunk_id, quote = "c2", "nipple shields"
 
     class Ans:
-        citations = [Cit()]
+        def __init__(self):
+            self.citations = [Cit()]
 
     assert m.citation_validity(Ans(), CHUNKS, ["nipple shields"]) == 1.0
 
