@@ -198,3 +198,20 @@ def test_run_exits_2_on_bad_dataset_before_loading_anything(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"question": "q", "verdict": "maybe"}\n')
     assert cli.main(["--dataset", str(bad), "--out", str(tmp_path / "o")]) == 2
+
+
+def test_import_reads_what_the_real_feedback_log_writes(tmp_path):
+    from assistant.feedback import FeedbackLog
+
+    log = FeedbackLog(tmp_path / "var" / "feedback.jsonl")
+    log.record(answer_id="r1", question="can NP write rx for nipple shields", answer="...",
+               rating="down", correct_answer="Yes, a nurse practitioner may.", interface="web",
+               citations=["lactation-education-and-support-services#5"], user="rep-7")
+    log.record(answer_id="r2", question="toolkit?", answer="...", rating="up", interface="slack")
+    out = tmp_path / "c.jsonl"
+    summary = import_feedback(log.path, out, dataset_files=[])
+    assert (summary.thumbs_down, summary.added) == (1, 1)
+    cand = json.loads(out.read_text())
+    assert cand["reference_answer"] == "Yes, a nurse practitioner may."
+    assert cand["previous_citations"] == [{"chunk_id": "lactation-education-and-support-services#5"}]
+    assert "user_hash" not in json.dumps(cand) and cand["source"]["interface"] == "web"
