@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 Span = tuple[str, int, int]
@@ -97,7 +98,14 @@ ID_CUE_RE = re.compile(
     r"|subscriber|id[ \t]{0,2}#|id[ \t]{0,2}:|id[ \t]{1,3}(?:number|no\b\.?))",
     re.IGNORECASE,
 )
-ID_VALUE_RE = re.compile(r"[A-Za-z0-9]{1,20}(?:[ -][A-Za-z0-9]{1,20}){0,4}")
+ID_VALUE_RE = re.compile(
+    r"[A-Za-z0-9]{1,20}(?![A-Za-z0-9])(?:[ -][A-Za-z0-9]{1,20}(?![A-Za-z0-9])){0,4}"
+)
+# Our own answer ids, hashes and uuids are not member ids (they keep logs traceable).
+HEX_ID_RE = re.compile(r"[0-9a-f]{24,}|[0-9A-F]{24,}")
+UUID_RE = re.compile(
+    r"(?<![\w-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])"
+)
 PHONE_CUE_RE = re.compile(r"\b(?:phone|ph|tel|cell|mobile|call|contact|fax|reach)\b", re.IGNORECASE)
 
 ADDRESS_RE = re.compile(
@@ -114,9 +122,11 @@ ZIP_RE = re.compile(r"\b(?:CA|Calif\.?|California)[ \t,]{1,3}9\d{4}(?:-\d{4})?\b
 NAME_CUE_RE = re.compile(
     r"(?P<strong>\b(?:(?:first|last|middle|sur|full|maiden)[ \t]?name|name)"
     r"(?:[ \t]{0,3}(?:is\b|:|-|=))|\bnamed\b)"
-    r"|(?P<person>(?-i:\b(?:Mr|Mrs|Ms|Miss|Mx|MR|MRS|MS)\b)\.?|\b(?:patient|pt|mbr|member|enrollee|beneficiary|subscriber|client|baby|infant"
-    r"|newborn|mother|mom|mum|child|son|daughter|kid|twins?)(?:'s|\u2019s)?\b\.?)"
-    r"|(?P<weak>\b(?:for|regarding|re:))",
+    r"|(?P<person>(?-i:\b(?:Mr|Mrs|Ms|Miss|Mx|MR|MRS|MS)\b)\.?"
+    r"|\b(?:patient|pt|mbr|member|enrollee|beneficiary|subscriber|client|baby|infant|newborn"
+    r"|mother|mom|mum|child|son|daughter|kid|twins?)(?:'s|\u2019s)?\b\.?"
+    r"|\bname\b)"
+    r"|(?P<weak>\b(?:for|regarding|re:|on[ \t]behalf[ \t]of|(?:calling|call|asking)[ \t]about))",
     re.IGNORECASE,
 )
 _NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019-](?=[^\W\d_])){0,30}(?![\w'\u2019-])")
@@ -124,7 +134,7 @@ _INITIAL = re.compile(r"[A-Z]\.(?![\w'-])|(?![AI])[A-Z](?![\w'.-])")  # "Maria J
 _LOWER_INITIAL = re.compile(r"[a-z]\.(?![\w'-])")
 _GAP = re.compile(r"[ \t]{1,3}")
 _COMMA_GAP = re.compile(r",[ \t]{1,3}")
-_CUE_GAP = re.compile(r"[ \t]{0,3}(?:[:,\-\u2013][ \t]{0,3})?")
+_CUE_GAP = re.compile(r"[ \t]{0,3}(?:[:,(\-\u2013][ \t]{0,3})?")
 _CUE_WORDS = re.compile(r"(?:(?:is|was|named|boy|girl)[ \t]{1,3}){0,2}", re.IGNORECASE)
 _PARTICLES = frozenset(
     {"de", "del", "la", "las", "los", "van", "von", "da", "di", "du", "bin", "le"}
@@ -143,8 +153,8 @@ _FUNCTION = frozenset(
     hi hello hey thanks thank please dear sorry per via vs etc may let lets re regarding
     """.split()
 )
-# Vocabulary of the manual and of reps' questions: not a name's first word; a later word only
-# when capitalised and not followed by a lowercase word ("Maria Do", "Linh Ma" are names).
+# Vocabulary of the manual and of reps' questions: never a name's first word; a later word
+# when capitalised ("Linh Do", "Mei Ma" are names).
 _VOCAB = frozenset(
     """
     do urgent asap today tomorrow yesterday tonight question questions quick new old everyone
@@ -167,8 +177,31 @@ _VOCAB = frozenset(
     mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday
     sunday am pm est pst pt english spanish interpreter language translation telehealth virtual
     phone fax email number name named called mr mrs ms miss boy girl twins twin son daughter
+    kaiser permanente anthem molina care blue cross shield aetna cigna united iehp calviva
+    centene wellcare partnership rx dhcs cms covered-california
     """.split()
 )
+# Content words of the seed manual page (a manual's words are not member names).
+_MANUAL_WORDS = frozenset(
+    """
+    adoptive age anywhere appropriate apps arrangement assigned assistance breastfeeding-friendly
+    business certifications characters charts checklist clinical communication condition confirm
+    considered contact contacting contains content continuing contract deficit designated
+    developed difficult difficulties directly disability due educator-counselor effective
+    eliminate employee ensure establish example exclusively experiences facility feedings flat
+    follow following formal gain growth help hospitalization however included includes including
+    individual information instructions inverted issues items last latch latch-on licensed like
+    located material maximum mechanical medically milk minimum necessary neurological nipple
+    nipples non-cpsp nursing obtain offices one online outside pain period person persons
+    physical placed possible post-operative poster practice premature preparing prescriptions
+    prescription processes professionals promotion protocols proven provide provided providing
+    reasons receive recognized refer reimburse relactation rendered rendering request required
+    requiring resources return school search secure separated shells shields slow smartphones
+    specific staff standard subcontracting suck sufficient supports sustain sustained triplets
+    tube type types unable units updated use using weight without work worker written
+    """.split()
+)
+_VOCAB = _VOCAB | _MANUAL_WORDS
 _STOP = _FUNCTION | _VOCAB
 _ACRONYMS = frozenset(
     """
@@ -183,9 +216,11 @@ def _name_token_ok(tok: str, strength: str, first: bool, nxt: str) -> bool:
     low = tok.lower()
     if low in _FUNCTION:
         return False
-    if low in _VOCAB and (first or not tok[0].isupper() or nxt[:1].islower()):
+    if low in _VOCAB and (first or not tok[0].isupper()):
         return False
     if tok[0].isupper():
+        if len(tok) == 1 and first:
+            return False  # "for L.A. Care", "for A pump"
         if tok.isupper() and len(tok) > 1:  # ALL CAPS
             if tok in _ACRONYMS:
                 return False
@@ -371,8 +406,16 @@ def _classify_id(compact: str, cue: str = "") -> str:
 
 
 def _tokens(text: str) -> Iterator[Span]:
+    uuids = [(m.start(), m.end()) for m in UUID_RE.finditer(text)]
+    u = 0
     for m in TOKEN_RE.finditer(text):
         tok = m.group()
+        if HEX_ID_RE.fullmatch(tok) and not tok.isdigit():
+            continue
+        while u < len(uuids) and uuids[u][1] <= m.start():
+            u += 1
+        if u < len(uuids) and uuids[u][0] <= m.start():
+            continue  # inside a uuid
         digits = sum(c.isdigit() for c in tok)
         s, e = m.start(), m.end()
         if digits == len(tok):
@@ -502,6 +545,31 @@ def redact(text: str) -> str:
 
 def has_identifiers(text: str) -> bool:
     return bool(find_identifiers(text))
+
+
+# Kinds a scan of logs and stored files looks for: a plain date (log timestamps) is not one.
+SCAN_KINDS = frozenset(KINDS) - {"DATE"}
+
+
+def scan_files(
+    paths: Iterable[Path | str], kinds: Iterable[str] = SCAN_KINDS
+) -> list[dict[str, Any]]:
+    """Identifiers found in text files, as {"path", "line", "kind"} (never the value itself).
+
+    Run over log, audit and feedback files after a test run: the expected result is [].
+    """
+    wanted = frozenset(kinds)
+    findings = []
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            continue
+        with path.open(encoding="utf-8", errors="replace") as f:
+            for n, line in enumerate(f, start=1):
+                for kind, _s, _e in find_identifiers(line):
+                    if kind in wanted:
+                        findings.append({"path": str(path), "line": n, "kind": kind})
+    return findings
 
 
 # ---------------------------------------------------------------- measurement
