@@ -25,7 +25,8 @@ RULE_KEYS = {"id", "description", "when", "verdict", "condition", "explanation",
 OUTSIDE_RULES = "outside_rules"
 PROVIDER_SERVICES = "Contact Health Net Provider Services (Medi-Cal) before relying on an answer."
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_TEMPLATE_NAMES = set(Scenario.model_fields) | {"infant_age"}
+_TEMPLATE_NAMES = set(Scenario.model_fields) | {"infant_age", "a_renderer_role",
+                                                 "a_prescriber_role"}
 
 
 @dataclass(frozen=True)
@@ -144,11 +145,11 @@ def outside_rules(scenario: Scenario, reason: str | None = None) -> Decision:
     """The 'unknown' decision for a case no rule covers."""
     if reason is None:
         reason = "The manual does not settle this case"
-        who = scenario.renderer_role or scenario.prescriber_role
+        who = scenario.prescriber_role or scenario.renderer_role
         if who:
-            name = scenario.display()["prescriber_role" if scenario.prescriber_role else
-                                      "renderer_role"]
-            reason += f": it does not name a {name} for this" if who != "other" else \
+            name = scenario.display()["a_prescriber_role" if scenario.prescriber_role else
+                                      "a_renderer_role"]
+            reason += f": it does not name {name} for this" if who != "other" else \
                 ": it does not name this role for this"
         reason += "."
     return Decision(verdict="unknown", rule_id=OUTSIDE_RULES, scenario=scenario,
@@ -226,7 +227,7 @@ def _template_problems(text: str, where: str) -> list[str]:
         names = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
     except ValueError as exc:
         return [f"{where}: bad placeholder ({exc}); write literal braces as {{{{ }}}}"]
-    return [f"{where}: unknown placeholder {{{n}}} (use scenario field names or infant_age)"
+    return [f"{where}: unknown placeholder {{{n}}} (use scenario field names, infant_age, a_renderer_role or a_prescriber_role)"
             for n in names if n not in _TEMPLATE_NAMES]
 
 

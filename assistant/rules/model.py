@@ -105,9 +105,21 @@ class Scenario(BaseModel):
                 out[name] = "not stated"
             else:
                 out[name] = str(value).replace("_", " ")
+        out["a_renderer_role"] = with_article(out["renderer_role"])
+        out["a_prescriber_role"] = with_article(out["prescriber_role"])
         age = self.infant_age_months
         out["infant_age"] = "unknown age" if age is None else _age_text(age)
         return out
+
+
+def with_article(name: str) -> str:
+    """'an RN', 'a PA', 'an IBCLC', 'a doula' (acronyms by their first letter's sound)."""
+    first = name.split()[0] if name else ""
+    if first.isupper():
+        vowel_sound = first[0] in "AEFHILMNORSX"
+    else:
+        vowel_sound = first[:1].lower() in "aeiou"
+    return f"{'an' if vowel_sound else 'a'} {name}"
 
 
 def _age_text(months: float) -> str:
