@@ -1,0 +1,89 @@
+"""Slack entry point: ``python -m assistant slack [--mode socket|http] [--port N]``.
+
+Reads the tokens from the environment, builds the Assistant and serves the bot
+(``slack_app.SlackBot``) over HTTP or Socket Mode. See docs/slack.md for creating the Slack app.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from assistant.errors import ConfigError
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_HELP = {
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-...) from 'OAuth & Permissions'",
+    "SLACK_SIGNING_SECRET": "the Signing Secret from the app's 'Basic Information' page",
+    "SLACK_APP_TOKEN": "an app-level token (xapp-...) with the connections:write scope, from "
+                       "'Basic Information > App-Level Tokens'",
+}
+
+
+@dataclass(frozen=True)
+class SlackTokens:
+    bot_token: str
+    signing_secret: str | None = None
+    app_token: str | None = None
+
+
+def read_tokens(mode: str, environ: dict[str, str] | None = None) -> SlackTokens:
+    """The tokens ``mode`` needs, from the environment; a ConfigError names each missing one."""
+    env = os.environ if environ is None else environ
+    needed = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET" if mode == "http" else "SLACK_APP_TOKEN"]
+    missing = [name for name in needed if not env.get(name, "").strip()]
+    if missing:
+        lines = "; ".join(f"{name} ({_HELP[name]})" for name in missing)
+        raise ConfigError(
+            f"Slack {mode} mode needs these environment variables: {lines}. "
+            "Set them and start the bot again (see docs/slack.md)."
+        )
+    return SlackTokens(bot_token=env["SLACK_BOT_TOKEN"].strip(),
+                       signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None,
+                       app_token=env.get("SLACK_APP_TOKEN", "").strip() or None)
+
+
+def build_bot(settings: Settings, assistant, tokens: SlackTokens, **kwargs):
+    """A SlackBot over ``assistant``; a rejected token or unreachable Slack is a ConfigError."""
+    from slack_bolt.error import BoltError
+
+    from assistant.interfaces.slack_app import SlackBot
+
+    try:
+        return SlackBot(settings, assistant, bot_token=tokens.bot_token,
+                        signing_secret=tokens.signing_secret, **kwargs)
+    except BoltError as exc:
+        raise ConfigError(
+            f"Slack did not accept SLACK_BOT_TOKEN ({exc}). Check the token, re-install the "
+            "app to the workspace if it was revoked, and start the bot again."
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot reach the Slack Web API at {settings.slack.api_url} ({type(exc).__name__}). "
+            "Check the network or PMA_SLACK__API_URL and start the bot again."
+        ) from None
+
+
+def run(settings: Settings, mode: str | None = None, port: int | None = None) -> int:
+    """Serve the bot until interrupted. Returns the process exit code."""
+    mode = mode or settings.slack.mode
+    if mode not in ("http", "socket"):
+        raise ConfigError(f"Unknown Slack mode {mode!r}: use 'http' or 'socket'.")
+    port = settings.slack.port if port is None else port
+    tokens = read_tokens(mode)
+
+    from assistant.pipeline import Assistant
+
+    assistant = Assistant.from_settings(settings, build_if_missing=True, progress=True)
+    bot = build_bot(settings, assistant, tokens)
+    try:
+        if mode == "socket":
+            bot.serve_socket(tokens.app_token or "")
+        else:
+            bot.serve_http(settings.slack.host, port)
+    except KeyboardInterrupt:
+        log.info("Slack bot stopped")
+    return 0
