@@ -117,17 +117,6 @@ def fake():
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def seed_assistant(request, seed_index):  # TEMP until assistant/guard.py lands
-    try:
-        import assistant.guard  # noqa: F401
-    except ImportError:
-        from assistant.pipeline import Assistant
-
-        return Assistant.from_settings(seed_index, build_if_missing=False, rules=None)
-    return request.getfixturevalue("seed_assistant")
-
-
 @pytest.fixture
 def bot(fake, seed_assistant, tmp_path):
     fake.reset()
