@@ -18,7 +18,10 @@ CANNOT_ANSWER = (
 )
 YES_NO_START = re.compile(
     r"^\s*(can|could|may|does|do|is|are|should|must|will|would|has|have|am|was|were)\b", re.I)
-NEGATION = re.compile(r"\b(not|cannot|can't|no|never|only|without)\b", re.I)
+NEGATION = re.compile(r"\b(not|cannot|can't|no|never|without)\b", re.I)
+DENIAL = re.compile(
+    r"\b(cannot|can't|may not|must not|does not|do not|is not|are not|not (recognized|covered|"
+    r"allowed|eligible|required|permitted|reimbursed|billable))\b", re.I)
 
 
 class Answerer(Protocol):
@@ -81,29 +84,41 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, idf: IdfTable, max_units: int = 3, min_overlap: float = 0.2,
-                 keep_ratio: float = 0.6):
+                 keep_ratio: float = 0.6, min_gain: float = 0.1):
         self.idf = idf
+        self.min_gain = min_gain
         self.max_units = max_units
         self.min_overlap = min_overlap
         self.keep_ratio = keep_ratio
 
     def select(self, question: str, passages: list[Passage]) -> list[tuple[float, Unit]]:
+        """Best-scoring unit first, then units that cover question words it left out."""
         q = content_tokens(question)
         scored: list[tuple[float, Unit]] = []
         for i, p in enumerate(passages):
-            context = f"{p.chunk.section}"
             rank_bonus = 0.05 / (i + 1)
+            section = 0.25 * overlap(q, p.chunk.section, self.idf)
             for u in units_of(p, i):
-                s = overlap(q, u.text, self.idf) + 0.25 * overlap(q, context, self.idf)
-                scored.append((s + rank_bonus, u))
+                have = set(tokens(u.text, expand=True))
+                density = 0.1 * len(q & have) / max(len(have), 1)  # prefer the focused unit
+                scored.append((overlap(q, u.text, self.idf) + section + rank_bonus + density, u))
         if not scored:
             return []
-        best = max(s for s, _ in scored)
+        scored.sort(key=lambda x: -x[0])
+        best = scored[0][0]
         if best < self.min_overlap:
             return []
-        keep = sorted((x for x in scored if x[0] >= best * self.keep_ratio),
-                      key=lambda x: -x[0])[: self.max_units]
-        return sorted(keep, key=lambda x: (x[1].passage, x[1].start))
+        total = sum(self.idf(t) for t in q) or 1.0
+        chosen = [scored[0]]
+        covered = q & set(tokens(scored[0][1].text, expand=True))
+        for score, unit in scored[1:]:
+            if len(chosen) >= self.max_units or score < best * self.keep_ratio:
+                break
+            new = (q & set(tokens(unit.text, expand=True))) - covered
+            if sum(self.idf(t) for t in new) / total >= self.min_gain:
+                chosen.append((score, unit))
+                covered |= new
+        return sorted(chosen, key=lambda x: (x[1].passage, x[1].start))
 
     def draft(self, question: str, passages: list[Passage], history: list[Turn]) -> str:
         chosen = self.select(question, passages)
@@ -120,9 +135,9 @@ def yes_no_lead(question: str, evidence: list[str]) -> str:
         return ""
     top = evidence[0]
     q_neg = bool(NEGATION.search(question))
-    e_neg = bool(re.search(r"\b(not|cannot|can't|never)\b", top, re.I))
+    e_neg = bool(DENIAL.search(top))
     q = content_tokens(question)
     have = set(tokens(top, expand=True))
-    if not q or len(q & have) / len(q) < 0.5:
+    if not q or len(q & have) / len(q) < 0.6:
         return ""
     return "No." if e_neg != q_neg else "Yes."

@@ -58,7 +58,10 @@ class SentenceTransformerEmbeddings(Embeddings):
                 if self._model is None:
                     os.environ.setdefault("HF_HUB_OFFLINE", "1")
                     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    import torch
                     from sentence_transformers import SentenceTransformer
+
+                    torch.set_num_threads(self.settings.threads)
 
                     self._model = SentenceTransformer(
                         str(self.model_path), device=self.settings.device, local_files_only=True

@@ -7,6 +7,7 @@ to what Settings names. Interfaces call ``ask`` and render the Answer; nothing e
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -45,9 +46,9 @@ class Assistant:
             ensure_index(settings, progress=progress)
         index = LoadedIndex(settings)
         if "rules" not in kwargs:
-            from assistant.guard import RuleGuard
+            from assistant.rules import RuleChecker
 
-            kwargs["rules"] = RuleGuard.load(settings.rules_dir, index)
+            kwargs["rules"] = RuleChecker.load(settings.rules_dir, index)
         if "audit" not in kwargs:
             from assistant.audit import AuditLog
 
@@ -111,7 +112,7 @@ class Assistant:
         query = retrieval_query(member.clean_question, history)
         passages = clock.time("retrieve", lambda: self.retriever.passages(query, filters))
         contexts = [_context(p) for p in passages]
-        if verdict is None and not self._answerable(passages):
+        if verdict is None and not self.answerable(self.evidence(query, passages)):
             return _refusal(question, CANNOT_ANSWER, "no_passage", contexts)
         draft, used = clock.time("answer", lambda: self._draft(query, passages, history))
         checked = clock.time("verify", lambda: verify(draft, passages))
@@ -130,11 +131,23 @@ class Assistant:
                       contexts=contexts, answerer=used, removed_sentences=removed,
                       corrected_by_rule=corrected, timings_ms=clock.timings)
 
-    def _answerable(self, passages: list[Passage]) -> bool:
-        if not passages:
-            return False
-        best_dense = max((p.dense_score or -1.0) for p in passages)
-        return best_dense >= self.settings.retrieval.min_dense_score
+    def evidence(self, query: str, passages: list[Passage]) -> dict[str, float]:
+        """How well the passages match: best cosine, and the best share of the question's
+        (idf-weighted) words that one quotable sentence or list holds."""
+        from assistant.answer import overlap, units_of
+        from assistant.textnorm import content_tokens
+
+        q = content_tokens(query)
+        idf = self.extractive.idf
+        coverage = max((overlap(q, u.text, idf) for i, p in enumerate(passages)
+                        for u in units_of(p, i)), default=0.0)
+        dense = max((p.dense_score for p in passages if p.dense_score is not None),
+                    default=-1.0)
+        return {"dense": dense, "coverage": coverage}
+
+    def answerable(self, evidence: dict[str, float]) -> bool:
+        r = self.settings.retrieval
+        return evidence["dense"] >= r.min_dense_score and evidence["coverage"] >= r.min_coverage
 
     def _draft(self, query: str, passages: list[Passage], history: list[Turn]):
         try:
@@ -147,22 +160,37 @@ class Assistant:
         return self.rules.verdict(question, history) if self.rules is not None else None
 
     def _guard(self, text: str, citations: list[Citation], verdict: Verdict):
-        corrected_text, corrected = self.rules.enforce(text, verdict)
+        """The verdict first (with its rule's citation), then the supporting sentences that do
+        not contradict it and do not merely repeat the rule's own sentence."""
+        from assistant.rules import contradicts
+
+        rule_quote = verdict.citation.quote if verdict.citation else None
+        by_n = {c.n: c for c in citations}
+        kept_lines, corrected = [], False
+        for line in re.split(r"(?<=\])\n", text):  # one claim per piece; lists stay whole
+            if not line.strip():
+                continue
+            if contradicts(line, verdict):
+                corrected = True
+                continue
+            cited = [by_n[int(n)] for n in re.findall(r"\[(\d+)\]", line) if int(n) in by_n]
+            if rule_quote and cited and all(c.quote == rule_quote for c in cited):
+                continue
+            kept_lines.append(line)
         if corrected:
             self.corrections += 1
             log.warning("rule guard corrected an answer (rule %s, %d so far)", verdict.rule_id,
                         self.corrections)
-        kept = [c for c in citations if f"[{c.n}]" in corrected_text]
-        renumber = {c.n: i + 2 for i, c in enumerate(kept)}
-        for old, new in sorted(renumber.items(), reverse=True):
-            corrected_text = corrected_text.replace(f"[{old}]", f"[#{new}]")
-        corrected_text = corrected_text.replace("[#", "[")
+        first = 2 if verdict.citation is not None else 1
+        used = sorted({int(n) for line in kept_lines for n in re.findall(r"\[(\d+)\]", line)})
+        renumber = {old: first + i for i, old in enumerate(used)}
+        body = "\n".join(re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]", line)
+                         for line in kept_lines)
         out: list[Citation] = []
         if verdict.citation is not None:
             out.append(verdict.citation.model_copy(update={"n": 1}))
-        out += [c.model_copy(update={"n": renumber[c.n]}) for c in kept]
+        out += [by_n[old].model_copy(update={"n": new}) for old, new in renumber.items()]
         head = self.rules.statement(verdict) + (" [1]" if verdict.citation else "")
-        body = corrected_text.strip()
         return (head + ("\n\n" + body if body else "")), out, corrected
 
 

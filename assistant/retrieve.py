@@ -15,7 +15,7 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
-from langchain_core.runnables import RunnableLambda, RunnableParallel
+from langchain_core.runnables import RunnableLambda
 from pydantic import ConfigDict
 
 from assistant.settings import RetrievalSettings
@@ -172,7 +172,9 @@ class HybridRetriever:
         lexical = LexicalRetriever(lexical=self.index.lexical, k=self.settings.lexical_k,
                                    filters=filters)
         fuse = RunnableLambda(lambda r: reciprocal_rank_fusion(r, self.settings.rrf_k))
-        return RunnableParallel(dense=dense, lexical=lexical) | fuse
+        # Sequential on purpose: a thread pool per question costs more than BM25 itself.
+        both = RunnableLambda(lambda q: {"dense": dense.invoke(q), "lexical": lexical.invoke(q)})
+        return both | fuse
 
     def passages(self, query: str, filters: Filters | None = None,
                  k: int | None = None) -> list[Passage]:

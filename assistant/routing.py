@@ -23,14 +23,18 @@ NOTICE = (
     "claim status on the Health Net provider portal or with Provider Services."
 )
 MEMBER_ONLY = re.compile(
-    r"\b(is|was|are)\s+(my|this|the|our)?\s*(patient|member|pt|baby|mom|mother|client|she|he)"
-    r"\b[^?]{0,60}\b(eligible|covered|active|enrolled)\b"
+    r"\b(is|was|are)\s+(?:(?:my|this|the|our)\s+(?:patient|member|pt|baby|mom|mother|client)"
+    r"|she|he|(?:member|patient|pt)\s+\S*\d\S*)\b[^?]{0,60}\b(eligible|covered|active|enrolled)\b"
     r"|\bclaim\s*(status|#|number|no\.?)|\bstatus\s+of\s+(my|the|this|a|our)?\s*claim"
     r"|\b(was|were|has|is)\s+(my|the|this|our)\s+claims?\b[^?]{0,40}\b(paid|denied|processed)"
     r"|\b(check|verify|look\s*up)\s+(the\s+|this\s+|my\s+)?(member'?s?|patient'?s?)?\s*"
     r"(eligibility|coverage)\b",
     re.I,
 )
+
+ABOUT_THIS_MEMBER = re.compile(
+    r"\b(does|is|will|can|would)\s+(she|he|they|this\s+member|the\s+member|my\s+patient|"
+    r"the\s+patient|this\s+patient|the\s+baby)\s+(qualify|eligible|covered|get|have)\b", re.I)
 
 
 @dataclass
@@ -48,5 +52,6 @@ class MemberCheck:
 def member_check(question: str) -> MemberCheck:
     clean = redact(question)
     has_ids = clean != question
-    only = bool(MEMBER_ONLY.search(question))
+    only = bool(MEMBER_ONLY.search(question)) or (has_ids and bool(ABOUT_THIS_MEMBER.search(
+        question)))
     return MemberCheck(has_identifiers=has_ids, only_member_specific=only, clean_question=clean)

@@ -31,6 +31,11 @@ class EmbeddingSettings(_Section):
     )
     batch_size: int = Field(32, ge=1, le=1024, description="Texts embedded per batch.")
     device: str = Field("cpu", description="torch device for the embedding model.")
+    threads: int = Field(
+        1, ge=1, le=64,
+        description="torch CPU threads. 1 keeps query latency steady when requests run side by "
+        "side on a small machine; raise it for a faster bulk ingest on an idle machine.",
+    )
 
 
 class ChunkingSettings(_Section):
@@ -53,11 +58,14 @@ class RetrievalSettings(_Section):
     lexical_k: int = Field(20, ge=1, le=500, description="Candidates taken from BM25.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     min_dense_score: float = Field(
-        0.30, ge=-1, le=1,
-        description=(
-            "Refusal threshold: when the best passage's cosine similarity is below this and "
-            "BM25 finds no strong match, the assistant refuses. Calibrated on the eval set."
-        ),
+        -1.0, ge=-1, le=1,
+        description="Refusal threshold: the best passage's cosine similarity must reach this. "
+        "Calibrated on the eval set (python -m evals.calibrate).",
+    )
+    min_coverage: float = Field(
+        0.122, ge=0, le=1,
+        description="Refusal threshold: one sentence (or list) of the passages must hold this "
+        "share of the question's idf-weighted words. Calibrated with python -m evals.calibrate.",
     )
 
 

@@ -34,6 +34,16 @@ GLOSSARY: dict[str, str] = {
     "bic": "benefits identification card",
 }
 
+# Everyday words reps use for what the manual says more formally (question side only).
+SYNONYMS: dict[str, str] = {
+    "get": "obtain request", "pay": "reimburse bill", "paid": "reimburse bill",
+    "charge": "bill", "need": "required", "requires": "required", "order": "prescription",
+    "rent": "rental", "renting": "rental", "buy": "purchase", "mom": "mother",
+    "baby": "infant", "babies": "infant", "doctor": "physician", "doc": "physician",
+    "auth": "authorization", "preauth": "prior authorization", "reimbursed": "bill",
+    "consultant": "consultant", "breastfeed": "breastfeeding", "nursing": "breastfeeding",
+}
+
 STOPWORDS = frozenset("""
 a about above after again all am an and any are as at be because been before being below between
 both but by can could did does doing down during each few for from further had has have having he
@@ -41,7 +51,11 @@ her here hers herself him himself his how i if in into is it its itself just me 
 no nor not now of off on once only or other our ours ourselves out over own same she should so some
 such than that the their theirs them themselves then there these they this those through to too
 under until up very was we were what when where which while who whom why will with would you your
-yours yourself yourselves us may might must shall also get got please tell know need needs want
+yours yourself yourselves us may might must shall also got please tell know want
+wants wanted still first going go goes back come comes find found kind kinds option options
+suppose supposed count counts anything something different instead nobody anybody somebody
+usual usually whats what's isnt isn't thru put point then one ones yes ok okay hi hello thanks
+thank really actually just like would could should way ways able let lets u ur pls plz
 """.split())
 # Words that carry the meaning of yes/no billing questions are not stopwords here.
 STOPWORDS = STOPWORDS - {"no", "not", "can", "may", "must", "only"}
@@ -55,9 +69,12 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+STEM_CHARS = 7  # "prescribe"/"prescriptions" -> "prescri": Snowball alone keeps them apart
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return _stemmer().stemWord(word)
+    return _stemmer().stemWord(word)[:STEM_CHARS]
 
 
 def words(text: str) -> list[str]:
@@ -75,6 +92,8 @@ def tokens(text: str, expand: bool = False) -> list[str]:
         out.append(stem(w))
         if expand and w in GLOSSARY:
             out.extend(stem(x) for x in GLOSSARY[w].split() if x not in STOPWORDS)
+        if expand and w in SYNONYMS:
+            out.extend(stem(x) for x in SYNONYMS[w].split())
     return out
 
 

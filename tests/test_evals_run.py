@@ -1,7 +1,6 @@
 """The full eval run against the real assistant (real index, real model) and the baseline.
 
-Marked slow. Skipped (with a reason shown by -rs) only while the pipeline is not importable
-yet: the importorskip lines below are temporary.
+Marked slow; always runs.
 """
 
 from __future__ import annotations
@@ -10,13 +9,7 @@ import json
 
 import pytest
 
-# TEMPORARY: drop these three lines once the pipeline is integrated (Assistant.from_settings
-# needs ingest.build and the rule guard); after that this test must always run.
-pytest.importorskip("assistant.pipeline")
-pytest.importorskip("ingest.build")
-pytest.importorskip("assistant.guard")
-
-from evals import __main__ as cli
+from evals import __main__ as cli  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

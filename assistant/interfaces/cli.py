@@ -108,9 +108,9 @@ def _ask(args, settings) -> int:
 
 
 def _check(args, settings) -> int:
-    from assistant.guard import RuleGuard
+    from assistant.rules import RuleChecker
 
-    guard = RuleGuard.load(settings.rules_dir, index=None)
+    guard = RuleChecker.load(settings.rules_dir, index=None)
     result = guard.check(args.question, [])
     if args.json:
         print(json.dumps(result, indent=2, default=str))
