@@ -22,8 +22,9 @@ URL = "https://example.org/manual/page.html"
 
 
 def cite(n=1, **kw) -> Citation:
-    base = dict(n=n, chunk_id=f"c{n}", doc_id="page", title="A Page Title", section="Billing",
-                url=URL, last_updated="2024-12-04", quote="The quoted sentence.")
+    base = {"n": n, "chunk_id": f"c{n}", "doc_id": "page", "title": "A Page Title",
+            "section": "Billing", "url": URL, "last_updated": "2024-12-04",
+            "quote": "The quoted sentence."}
     base.update(kw)
     return Citation(**base)
 
@@ -37,6 +38,7 @@ def test_answer_shows_text_markers_and_sources():
                citations=[cite(1), cite(2, section="Referral", last_updated=None, url=None)])
     doc = soup(render_answer(a))
     assert doc.select_one(".pma-answer")["data-abstained"] == "false"
+    assert "pma-answered" in doc.select_one(".pma-answer")["class"]
     assert [s["data-n"] for s in doc.select(".pma-text .pma-ref")] == ["1", "2", "1"]
     assert len(doc.select(".pma-text p")) == 2
     sources = doc.select(".pma-source")
@@ -100,6 +102,7 @@ def test_badge_label_and_colour_differ_per_verdict():
         doc = soup(render_badge(Verdict(verdict=kind, rule_id="rule-x", explanation="e")))
         badge = doc.select_one(".pma-badge")
         assert badge["data-verdict"] == kind and badge.text == label
+        assert f"pma-badge-{kind}" in badge["class"]
         assert VERDICT_COLOURS[kind][1] in badge["style"]
         assert "rule-x" in doc.select_one(".pma-rule").text
         seen.add(badge["style"])
@@ -134,6 +137,7 @@ def test_refusal_looks_like_a_refusal(reason, head):
     box = doc.select_one(".pma-answer")
     assert "pma-refusal" in box["class"] and box["data-abstained"] == "true"
     assert box["data-reason"] == reason
+    assert f"pma-reason-{reason}" in box["class"] and "pma-answered" not in box["class"]
     assert head in doc.select_one(".pma-refusal-head").text
     assert doc.select_one(".pma-sources") is None and doc.select_one(".pma-badge") is None
     assert doc.select(".pma-ref") == []

@@ -51,7 +51,7 @@ def build_page(settings: Settings, assistant, feedback=None):
             buttons=["copy"], layout="panel",
             placeholder="Ask about the provider manual — or pick an example below.")
         with gr.Row():
-            question = gr.Textbox(placeholder="Type a question about the provider manual…",
+            question = gr.Textbox(label="Question", placeholder="Type a question about the provider manual…",
                                   show_label=False, lines=1, max_lines=6, scale=8,
                                   elem_id="pma-question", autofocus=True)
             send = gr.Button("Ask", variant="primary", scale=1, elem_id="pma-ask")
@@ -77,7 +77,9 @@ def build_page(settings: Settings, assistant, feedback=None):
                                    label="Provider type", elem_id="pma-provider")
 
         ask_args = {"fn": respond, "inputs": [question, conversation, doc_ids, provider],
-                    "outputs": [chatbot, conversation, question], "show_progress": "hidden"}
+                    "outputs": [chatbot, conversation, question], "show_progress": "hidden",
+                    "concurrency_id": "ask",  # Enter and the button share one limit
+                    "concurrency_limit": settings.web.concurrency}
         question.submit(api_name="chat", **ask_args)
         send.click(api_visibility="private", **ask_args)
         chatbot.like(on_like, inputs=[conversation],

@@ -3,6 +3,8 @@
 Everything that comes from a manual page or a user (titles, sections, quotes, answer text) is
 HTML-escaped: a page could carry markup. Each rendered message is one line of HTML inside one
 <div>, so the chat's Markdown renderer passes it through as a single HTML block untouched.
+State the browser needs (answered/refused, reason, verdict) is in class names as well as data-*
+attributes, because the chat's sanitizer keeps classes and inline styles but drops data-*.
 """
 
 from __future__ import annotations
@@ -55,6 +57,11 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
+def _cls(word: str) -> str:
+    """A value made safe for a class name (the chat's sanitizer drops data-* attributes)."""
+    return re.sub(r"[^a-z0-9_-]", "", word.lower())[:40] or "x"
+
+
 def _text(text: str) -> str:
     """Escape, keep line breaks (as <br>), no raw newlines left."""
     return escape(text.strip()).replace("\r", "").replace("\n", "<br>")
@@ -83,7 +90,7 @@ def render_badge(verdict: Verdict) -> str:
     kind = verdict.verdict
     label = VERDICT_LABELS.get(kind, escape(kind))
     bg, fg = VERDICT_COLOURS.get(kind, VERDICT_COLOURS["unknown"])
-    badge = (f'<span class="pma-badge pma-badge-{escape(kind)}" data-verdict="{escape(kind)}" '
+    badge = (f'<span class="pma-badge pma-badge-{_cls(kind)}" data-verdict="{escape(kind)}" '
              f'style="background:{bg};color:{fg};border:1px solid {fg};border-radius:999px;'
              f'padding:2px 10px;font-weight:600;font-size:0.9em">{label}</span>')
     rule = (f' <span class="pma-rule" style="opacity:0.7;font-size:0.85em">'
@@ -124,8 +131,9 @@ def render_sources(citations: list[Citation]) -> str:
 def render_refusal(answer: Answer) -> str:
     reason = answer.abstain_reason or "no_passage"
     head = REFUSAL_HEADS.get(reason, "Not answered")
-    return (f'<div class="pma-answer pma-refusal" data-abstained="true" '
-            f'data-reason="{escape(reason)}" style="border-left:4px solid #b06000;'
+    return (f'<div class="pma-answer pma-refusal pma-reason-{_cls(reason)}" '
+            f'data-abstained="true" data-reason="{escape(reason)}" '
+            f'style="border-left:4px solid #b06000;'
             f'background:#fff4e5;color:#5f3b00;padding:6px 10px;border-radius:4px">'
             f'<div class="pma-refusal-head" style="font-weight:600">&#9888; {escape(head)}</div>'
             f'{render_paragraphs(answer.answer, known=set())}</div>')
@@ -137,7 +145,7 @@ def render_answer(answer: Answer) -> str:
         return render_refusal(answer)
     known = {c.n for c in answer.citations}
     badge = render_badge(answer.verdict) if answer.verdict is not None else ""
-    return (f'<div class="pma-answer" data-abstained="false" data-answer-id="'
+    return (f'<div class="pma-answer pma-answered" data-abstained="false" data-answer-id="'
             f'{escape(answer.id)}">{badge}<div class="pma-text">'
             f'{render_paragraphs(answer.answer, known)}</div>'
             f'{render_sources(answer.citations)}</div>')
@@ -146,8 +154,9 @@ def render_answer(answer: Answer) -> str:
 def render_error(message: str, reason: str = "error") -> str:
     """A message that is not an Answer (index down, internal error), styled as a refusal."""
     head = REFUSAL_HEADS.get(reason, "Not answered")
-    return (f'<div class="pma-answer pma-refusal pma-error" data-abstained="true" '
-            f'data-reason="{escape(reason)}" style="border-left:4px solid #a50e0e;'
+    return (f'<div class="pma-answer pma-refusal pma-error pma-reason-{_cls(reason)}" '
+            f'data-abstained="true" data-reason="{escape(reason)}" '
+            f'style="border-left:4px solid #a50e0e;'
             f'background:#fce8e6;color:#5f0000;padding:6px 10px;border-radius:4px">'
             f'<div class="pma-refusal-head" style="font-weight:600">&#9888; {escape(head)}</div>'
             f'<p>{_text(message)}</p></div>')
