@@ -18,8 +18,10 @@ def rx(pattern: str) -> re.Pattern[str]:
 
 def normalise(text: str) -> str:
     t = (text or "").replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
-    t = t.replace("\u201d", '"').replace("\u2013", "-").replace("\u2014", " - ")
+    t = t.replace("\u201d", '"').replace("\u2013", "-").replace("\u2010", "-").replace("\u2011", "-").replace("\u2014", " - ")
     t = t.replace("\u00a0", " ").lower()
+    t = re.sub(r"\bd\.o\.(?!\w)", "physician", t)
+    t = re.sub(r"\b((?:[a-z]\.){2,4})(?!\w)", lambda m: m.group(1).replace(".", "") + " ", t)
     t = re.sub(r"\bw/o\b", "without", t)
     t = re.sub(r"\bw/(?=\s|\w)", "with ", t)
     t = re.sub(r"\s*#", " number ", t)
@@ -306,7 +308,7 @@ INFORMATION_ONLY = rx(
     r"^\W*(?:what|which|whats|what's)\b[^?]{0,60}\b(?:codes?|modifiers?|rates?|prices?|costs?|"
     r"fees?|phone|fax|address|brands?|limits?|per year|per pregnancy|stand for|pay|pays)\b|"
     r"\bhow (?:much|many|long|often)\b|^\W*why\b|\bclaim status\b|\btimely filing\b|"
-    r"\bdenied\b|\bdenial\b|\btoolkit\b|\btool kit\b|\bposter\b|\bchecklist\b|\bgrowth charts?\b|"
+    r"\bclaims?\b[^.?!]{0,40}\bdenied\b|\bclaim denial\b|\btoolkit\b|\btool kit\b|\bposter\b|\bchecklist\b|\bgrowth charts?\b|"
     r"\bapps?\b|\bcme\b|\bcredential(?:ed|ing)\b|\bfax\b|\bphone\b|\be-?mail\b|\bmailing address\b|"
     r"\bhcpcs\b|\b(?:cpt|icd-?10|billing|diagnosis|procedure)\s+codes?\s+(?:for|do|should|to use)\b"
 )

@@ -208,11 +208,12 @@ def _billing(f: dict[str, Any], t: str) -> None:
         f["billing_party"] = "renderer"
     elif firm:
         f["billing_party"] = "provider"
+    nobody = bool(lx.STAFF_NONE.search(t))
     if lx.SUBCONTRACT.search(t):
         f["staffing"] = "subcontract"
-    elif lx.ON_STAFF.search(t):
+    elif lx.ON_STAFF.search(t) and not nobody:
         f["staffing"] = "on_staff"
-    if lx.STAFF_NONE.search(t):
+    if nobody:
         f["has_certified_staff"] = False
     elif lx.STAFF_SOME.search(t):
         f["has_certified_staff"] = True
@@ -303,10 +304,10 @@ _AGE_CONTEXT = re.compile(r"\b(baby|babies|infant|child|son|daughter|newborn|kid
                           r"preemie|age|aged|she's|he's|turned|turns)\b[^.?!]{0,25}$")
 _AGE_WORD = re.compile(r"\b(?:age|aged)\s+(\d+|one|two|three)\b")
 _TURNED = re.compile(r"\bturn(?:ed|s)?\s+(one|1|two|2)\b|\bfirst birthday\b")
-_UNDER_ONE = re.compile(r"\b(?:under|younger than|less than)\s+(?:age\s+)?(?:one|1|a year|"
-                        r"12 months)\b")
-_OVER_ONE = re.compile(r"\b(?:over|older than|more than)\s+(?:age\s+)?(?:one|1|a year|"
-                       r"12 months)(?:\s+old)?\b")
+_ONE = (r"(?:(?:one|1)(?:[\s-]*(?:years?|yrs?))?(?![\s-]*(?:months?|mos?|weeks?|wks?|days?)\b)"
+        r"|a year|12 months)\b")
+_UNDER_ONE = re.compile(r"\b(?:under|younger than|less than)\s+(?:age\s+)?" + _ONE)
+_OVER_ONE = re.compile(r"\b(?:over|older than|more than)\s+(?:age\s+)?" + _ONE)
 _NEWBORN = re.compile(r"\bnew-?born\b|\bneonat\w*|\bjust born\b|\bnewly born\b")
 _PER_MONTH = {"w": 12 / 52, "m": 1.0, "y": 12.0, "d": 12 / 365.25}
 
@@ -314,6 +315,10 @@ _PER_MONTH = {"w": 12 / 52, "m": 1.0, "y": 12.0, "d": 12 / 365.25}
 def parse_age_months(t: str) -> float | None:
     """The infant's age in months, from "6 weeks", "10 mo old", "1 year", "2 yrs", "newborn"..."""
     t = t.lower()
+    if _UNDER_ONE.search(t):
+        return 11.0
+    if _OVER_ONE.search(t):
+        return 13.0
     for m in _AGE.finditer(t):
         number, half1, unit, half2, old = m.groups()
         if not old and not _AGE_CONTEXT.search(t[max(0, m.start() - 40):m.start()]):
@@ -328,10 +333,6 @@ def parse_age_months(t: str) -> float | None:
         return float(_WORDS.get(word, 0) or int(word)) * 12
     if m := _TURNED.search(t):
         return 24.0 if m.group(1) in ("two", "2") else 12.0
-    if _UNDER_ONE.search(t):
-        return 11.0
-    if _OVER_ONE.search(t):
-        return 13.0
     if _NEWBORN.search(t):
         return 0.0
     return None
