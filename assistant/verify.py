@@ -45,7 +45,8 @@ def claims(answer: str) -> list[tuple[str, list[int]]]:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_END.split(text) if s and s.strip()]
+    """Sentences of a claim; stray punctuation left after a marker ("[1].") is not one."""
+    return [s.strip() for s in SENTENCE_END.split(text) if s and re.search(r"\w", s)]
 
 
 def support(sentence: str, passage: Passage, index: int) -> Unit | None:
