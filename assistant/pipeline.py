@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 
 from assistant.answer import CANNOT_ANSWER, ExtractiveAnswerer, IdfTable
-from assistant.errors import LLMError
+from assistant.errors import IndexUnavailableError, LLMError
 from assistant.followup import retrieval_query
 from assistant.index import LoadedIndex
 from assistant.retrieve import Filters, HybridRetriever
@@ -85,7 +85,11 @@ class Assistant:
         history = list(history or [])[-2 * self.settings.limits.max_history_turns:] \
             if self.settings.limits.max_history_turns else []
         question = (question or "").strip()
-        answer = self._answer(question, history, filters, clock)
+        try:
+            answer = self._answer(question, history, filters, clock)
+        except IndexUnavailableError as exc:
+            log.warning("index unavailable: %s", exc)
+            answer = _refusal(question, str(exc), "unavailable")
         answer.timings_ms["total"] = clock.total()
         if self.audit is not None:
             try:
