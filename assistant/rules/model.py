@@ -123,8 +123,9 @@ def with_article(name: str) -> str:
 
 
 def _age_text(months: float) -> str:
-    if months < 1:
-        return f"{round(months * 52 / 12)} weeks"
+    if months < 3 and months != int(months):
+        weeks = round(months * 52 / 12)
+        return f"{weeks} week{'s' if weeks != 1 else ''}"
     if months == int(months):
         return f"{int(months)} month{'s' if months != 1 else ''}"
     return f"{months:.1f} months"
