@@ -3,7 +3,9 @@
 It answers ``auth.test``, keeps the messages of each conversation (so ``conversations.replies``
 returns what was posted in a thread, the bot's replies included), records every call
 (``chat.postMessage``, ``chat.update``, ``conversations.replies``, response_url posts) and can
-answer the next call of a method with ``429 Retry-After: N`` once.
+answer the next call of a method with ``429 Retry-After: N`` once. ``start_socket_mode()`` adds a
+WebSocket endpoint handed out by ``apps.connections.open`` that sends Socket Mode envelopes and
+records the client's acknowledgements.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ class FakeSlack:
         self._clock = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._ws_server: Any = None
+        self._ws_conns: list[Any] = []
+        self.acks: list[dict[str, Any]] = []
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> FakeSlack:
@@ -68,7 +73,54 @@ class FakeSlack:
         self._thread.start()
         return self
 
+    def start_socket_mode(self) -> None:
+        """Serve Socket Mode: a WebSocket on 127.0.0.1 (plain ws, as Slack's SDK allows for
+        ports other than 443)."""
+        from websockets.sync.server import serve
+
+        self._ws_server = serve(self._ws_session, "127.0.0.1", 0)
+        threading.Thread(target=self._ws_server.serve_forever, daemon=True).start()
+
+    def _ws_session(self, conn: Any) -> None:
+        conn.send(json.dumps({"type": "hello", "num_connections": 1,
+                              "connection_info": {"app_id": "A0000001"}}))
+        with self._lock:
+            self._ws_conns.append(conn)
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            for raw in conn:
+                with self._lock:
+                    self.acks.append(json.loads(raw))
+        except ConnectionClosed:
+            return  # the client went away
+        finally:
+            with self._lock:
+                self._ws_conns.remove(conn)
+
+    def wait_socket_client(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not self._ws_conns:
+            if time.monotonic() > deadline:
+                raise AssertionError("no Socket Mode client connected")
+            time.sleep(0.05)
+
+    def send_envelope(self, payload: dict[str, Any], *, envelope_id: str,
+                      kind: str = "events_api", retry_attempt: int = 0) -> None:
+        """Deliver one Socket Mode envelope to the connected client."""
+        envelope = {"envelope_id": envelope_id, "type": kind, "payload": payload,
+                    "accepts_response_payload": kind != "events_api",
+                    "retry_attempt": retry_attempt,
+                    "retry_reason": "timeout" if retry_attempt else ""}
+        with self._lock:
+            conns = list(self._ws_conns)
+        for conn in conns:
+            conn.send(json.dumps(envelope))
+
     def stop(self) -> None:
+        if self._ws_server is not None:
+            self._ws_server.shutdown()
+            self._ws_server = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -90,6 +142,7 @@ class FakeSlack:
         with self._lock:
             self.calls.clear()
             self.messages.clear()
+            self.acks.clear()
             self._rate_limits.clear()
 
     # -- test controls ------------------------------------------------------------------------
@@ -140,7 +193,8 @@ class FakeSlack:
             return self._send(h, 429, {"ok": False, "error": "ratelimited"},
                               headers={"Retry-After": str(retry_after)})
         auth = h.headers.get("Authorization", "")
-        if not auth.startswith("Bearer xoxb-"):
+        token_kind = "xapp-" if method == "apps.connections.open" else "xoxb-"
+        if not auth.startswith("Bearer " + token_kind):
             self._record(method, params, 200)
             return self._send(h, 200, {"ok": False, "error": "not_authed"})
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
@@ -167,6 +221,12 @@ class FakeSlack:
     def _api_auth_test(self, params: dict) -> dict:
         return {"ok": True, "url": "https://example.slack.com/", "team": "Test", "user": "manual",
                 "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+
+    def _api_apps_connections_open(self, params: dict) -> dict:
+        if self._ws_server is None:
+            return {"ok": False, "error": "socket_mode_not_started"}
+        port = self._ws_server.socket.getsockname()[1]
+        return {"ok": True, "url": f"ws://127.0.0.1:{port}/link/?ticket=test"}
 
     def _api_chat_postMessage(self, params: dict) -> dict:
         channel = params.get("channel", "")

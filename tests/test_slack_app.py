@@ -58,19 +58,8 @@ class Bot:
         self.bot.close()
 
     # -- requests -----------------------------------------------------------------------------
-    def post(self, body: str, *, content_type="application/json", timestamp=None, secret=SECRET,
-             sign_body=None, headers=None) -> tuple[int, str]:
-        ts = str(int(time.time()) if timestamp is None else timestamp)
-        digest = hmac.new(secret.encode(), f"v0:{ts}:{sign_body or body}".encode(),
-                          hashlib.sha256).hexdigest()
-        req = urllib.request.Request(self.url, data=body.encode(), method="POST", headers={
-            "Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": f"v0={digest}", **(headers or {})})
-        try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
-                return resp.status, resp.read().decode()
-        except urllib.error.HTTPError as err:
-            return err.code, err.read().decode()
+    def post(self, body: str, **kw) -> tuple[int, str]:
+        return post_signed(self.url, body, **kw)
 
     def event(self, event: dict, *, event_id: str | None = None, **kw) -> tuple[int, str]:
         return self.post(json.dumps(event_body(event, event_id)), **kw)
@@ -84,6 +73,22 @@ class Bot:
             ev["thread_ts"] = thread_ts
         status, _ = self.event(ev, event_id=event_id, **kw)
         return status, ts
+
+
+def post_signed(url: str, body: str, *, content_type="application/json", timestamp=None,
+                secret=SECRET, sign_body=None, headers=None) -> tuple[int, str]:
+    """POST body to url with a v0 Slack signature (of ``sign_body`` when given)."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{sign_body or body}".encode(),
+                      hashlib.sha256).hexdigest()
+    req = urllib.request.Request(url, data=body.encode(), method="POST", headers={
+        "Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={digest}", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
 
 
 def event_body(event: dict, event_id: str | None = None) -> dict:
@@ -351,3 +356,97 @@ def test_member_ids_leave_no_trace_in_logs(bot, fake, debug_logging, caplog, tmp
     for where, text in texts_seen.items():
         for needle in needles:
             assert needle not in text, f"{needle!r} found in {where}"
+
+
+def test_billing_question_shows_the_verdict_first(bot, fake):
+    bot.mention("can an IBCLC bill Medi-Cal directly for her lactation visits?")
+    (post,) = fake.wait_for("chat.postMessage")
+    verdict = bot.assistant.real.ask("can an IBCLC bill Medi-Cal directly for her lactation "
+                                     "visits?", []).verdict
+    assert verdict is not None, "the rule checker should settle this question"
+    blocks = post.params["blocks"]
+    assert blocks[0]["text"]["text"].splitlines()[0].startswith(":")  # the verdict line
+    assert "Billing check" in blocks[0]["text"]["text"]
+    assert verdict.rule_id in texts(blocks[:2])
+    assert "*Sources*" in texts(blocks)
+
+
+def test_socket_mode_answers_an_envelope_once(fake, seed_assistant, tmp_path):
+    fake.reset()
+    fake.start_socket_mode()
+    settings = make_settings(tmp_path, slack={"api_url": fake.api_url, "mode": "socket"})
+    assistant = RecordingAssistant(seed_assistant)
+    bot = build_bot(settings, assistant, SlackTokens(bot_token="xoxb-test", app_token="xapp-t"))
+    thread = threading.Thread(target=bot.serve_socket, args=("xapp-test",), daemon=True)
+    thread.start()
+    try:
+        fake.wait_socket_client()
+        ts = fake.add_message(CHANNEL, "who can prescribe a breast pump?", user=REP)
+        body = event_body({"type": "app_mention", "user": REP, "ts": ts, "channel": CHANNEL,
+                           "event_ts": ts, "text": f"<@{BOT_USER_ID}> who can prescribe a "
+                           "breast pump?"}, "Ev0SOCKET1")
+        fake.send_envelope(body, envelope_id="env-1")
+        fake.send_envelope(body, envelope_id="env-2", retry_attempt=1)  # Slack's redelivery
+        (post,) = fake.wait_for("chat.postMessage")
+        quiet_period(fake, "chat.postMessage", 1, seconds=1.0)
+        assert post.params["thread_ts"] == ts and "[1]" in texts(post.params["blocks"])
+        assert {a.get("envelope_id") for a in fake.acks} >= {"env-1", "env-2"}
+        assert len(assistant.calls) == 1
+    finally:
+        bot.close()
+        thread.join(10)
+    assert not thread.is_alive()
+
+
+def test_cli_serves_the_bot_over_http_and_logs_no_member_ids(fake, tmp_path):
+    """`python -m assistant slack --mode http` end to end, logging at DEBUG."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, SEED, free_port
+
+    fake.reset()
+    port = free_port()
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-cli", "SLACK_SIGNING_SECRET": SECRET,
+           "PMA_SLACK__API_URL": fake.api_url, "PMA_LOG_LEVEL": "DEBUG",
+           "PMA_CORPUS": json.dumps([str(SEED)]), "HF_HUB_OFFLINE": "1",
+           "TRANSFORMERS_OFFLINE": "1"}
+    env.pop("SLACK_APP_TOKEN", None)
+    stderr = tmp_path / "bot.stderr"
+    with stderr.open("wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "assistant", "slack", "--mode", "http",
+                                 "--port", str(port)], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert proc.poll() is None, stderr.read_text()[-3000:]
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the bot did not start"
+                time.sleep(0.3)
+        url = f"http://127.0.0.1:{port}/slack/events"
+        question = f"CIN {CIN} DOB {DOB} who can prescribe a breast pump?"
+        ts = fake.add_message(CHANNEL, question, user=REP)
+        ev = event_body({"type": "app_mention", "user": REP, "ts": ts, "channel": CHANNEL,
+                         "event_ts": ts, "text": f"<@{BOT_USER_ID}> {question}"})
+        assert post_signed(url, json.dumps(ev), secret="forged")[0] == 401
+        assert post_signed(url, json.dumps(ev))[0] == 200
+        (post,) = fake.wait_for("chat.postMessage", timeout=60)
+        assert post.params["thread_ts"] == ts and "[1]" in texts(post.params["blocks"])
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            code = proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = proc.wait(5)
+    log_text = stderr.read_text(encoding="utf-8")
+    assert code == 0, log_text[-2000:]
+    assert "answered in" in log_text and "DEBUG" in log_text
+    for needle in (CIN, DOB, "91234567", DOB.replace("/", "%2F")):
+        assert needle not in log_text

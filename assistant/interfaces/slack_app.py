@@ -53,6 +53,9 @@ LOOKING = "Looking that up in the provider manual…"
 
 
 # ------------------------------------------------------------------ logging of the Slack libraries
+_NOISE = ("As you gave `client` as well",)  # bolt warns when SLACK_BOT_TOKEN is also set
+
+
 class _RedactSlackRecords(logging.Filter):
     """Member identifiers out of slack_bolt / slack_sdk log records (URL-encoded bodies too)."""
 
@@ -61,6 +64,8 @@ class _RedactSlackRecords(logging.Filter):
             msg = record.getMessage()
         except (TypeError, ValueError, KeyError):  # a broken format string: keep the template
             msg = str(record.msg)
+        if msg.startswith(_NOISE):
+            return False
         record.msg = redact(urllib.parse.unquote_plus(msg))
         record.args = ()
         return True
@@ -141,6 +146,7 @@ class SlackBot:
         self.seen = SeenSet()
         self.answers = AnswerCache()
         self._ask_lock = threading.Lock()
+        self._stopped = threading.Event()
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack")
         self.app = App(
             client=client or make_client(settings, bot_token),
@@ -359,17 +365,21 @@ class SlackBot:
             self.close()
 
     def serve_socket(self, app_token: str) -> None:
+        """Connect to Slack in Socket Mode and serve until close() (or Ctrl-C)."""
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         handler = SocketModeHandler(self.app, app_token=app_token, logger=library_logger("socket"))
-        log.info("Slack bot connecting in Socket Mode")
         try:
-            handler.start()
+            handler.connect()
+            log.info("Slack bot connected in Socket Mode")
+            while not self._stopped.wait(0.5):
+                pass
         finally:
             handler.close()
             self.close()
 
     def close(self) -> None:
+        self._stopped.set()
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 
