@@ -42,7 +42,7 @@ _LABEL = r"(?:passages?|sources?|docs?|documents?|refs?|references?|citations?|c
 _FULLWIDTH = re.compile(r"【\s*(\d+)(?:[†:][^】]*)?\s*】")
 _FOOTNOTE = re.compile(r"\[\^(\d+)\]")
 _SQUARE = re.compile(rf"\[\s*(?:{_LABEL})?({_NUMS})\s*\]", re.IGNORECASE)
-_PAREN_LABELLED = re.compile(rf"\(\s*{_LABEL}({_NUMS})\s*\)", re.IGNORECASE)
+_PAREN_LABELLED = re.compile(rf"\s*\(\s*{_LABEL}({_NUMS})\s*\)", re.IGNORECASE)
 # A bare "(1)" is a citation only where a sentence or line ends right after it.
 _PAREN_BARE = re.compile(rf"(?<=\S)\s*\(\s*({_NUMS})\s*\)(?=\s*(?:[.!?;]|\[|$))", re.MULTILINE)
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -63,7 +63,7 @@ _ENUMERATOR = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])((?:\s*\[\d+\])*)\s+(?=[\[A-Z0-9\"(])")
 _LETTERS = re.compile(r"[A-Za-z]{2,}")
 _YES_NO = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
-_FILLER = frozenset({"answer", "passag", "question", "text", "follow", "cite", "citat", "state"})
+_FILLER_WORDS = "answer answers passage passages question text following cite citation states says"
 
 
 def _squash(text: str) -> str:
@@ -113,7 +113,7 @@ def _is_echo(body: str) -> bool:
     squashed = _squash(body)
     if len(squashed) >= 12 and squashed in _PROMPT_TEXT:
         return True
-    return not _YES_NO.match(body) and set(tokens(body)) <= _FILLER
+    return not _YES_NO.match(body) and set(tokens(body)) <= set(tokens(_FILLER_WORDS))
 
 
 def _sentences(text: str) -> list[tuple[str, list[int]]]:
