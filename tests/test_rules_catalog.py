@@ -34,8 +34,8 @@ CASES = [
      "provider_bills_certified_staff", "eligible"),
     ("staff_direct_billing", "not_eligible",
      "Can our medical assistant bill Medi-Cal directly for lactation support?",
-     "Can we bill lactation support under our number when our medical assistant has an IBCLC "
-     "certification?", "provider_bills_certified_staff", "eligible"),
+     ("Can we bill lactation support under our number when our medical assistant has an IBCLC "
+     "certification?"), "provider_bills_certified_staff", "eligible"),
     ("licensed_provider_own_number", "unknown",
      "Can a nurse practitioner bill lactation services under her own Medi-Cal number?",
      "Can the practice bill lactation services by a nurse practitioner with an IBCLC?",
@@ -66,16 +66,16 @@ CASES = [
      "cpsp_education_support", "eligible"),
     ("medical_necessity_not_wanted", "not_eligible",
      "Is lactation support medically necessary for a member who does not want to breastfeed?",
-     "Is lactation support medically necessary for a member who wants to breastfeed when the "
-     "standard education didn't work?", "medical_necessity_met", "eligible"),
+     ("Is lactation support medically necessary for a member who wants to breastfeed when the "
+     "standard education didn't work?"), "medical_necessity_met", "eligible"),
     ("medical_necessity_standard_sufficient", "not_eligible",
-     "The standard breastfeeding education worked; is more lactation support medically "
-     "necessary?",
-     "The standard breastfeeding education has not been enough; is more lactation support "
-     "medically necessary?", "medical_necessity_met", "eligible"),
+     ("The standard breastfeeding education worked; is more lactation support medically "
+     "necessary?"),
+     ("The standard breastfeeding education has not been enough; is more lactation support "
+     "medically necessary?"), "medical_necessity_met", "eligible"),
     ("medical_necessity_met", "eligible",
-     "Member wants to breastfeed but the usual education isn't working - is lactation support "
-     "covered?",
+     ("Member wants to breastfeed but the usual education isn't working - is lactation support "
+     "covered?"),
      "Member does not want to breastfeed - is lactation support medically necessary?",
      "medical_necessity_not_wanted", "not_eligible"),
     ("medical_necessity_unstated", "conditional",
@@ -132,8 +132,8 @@ CASES = [
      "ffs_staff_certification_unstated", "conditional"),
     ("ffs_staff_certification_unstated", "conditional",
      "We contract directly with Health Net (FFS), can we offer lactation services?",
-     "We contract directly with Health Net (FFS) and have a lactation educator on staff, can we "
-     "offer lactation services?", "ffs_certified_staff", "eligible"),
+     ("We contract directly with Health Net (FFS) and have a lactation educator on staff, can we "
+     "offer lactation services?"), "ffs_certified_staff", "eligible"),
     ("non_cpsp_contract_unstated", "conditional",
      "We're not CPSP and have an IBCLC on staff; can we provide lactation services?",
      "We're FFS, not CPSP, and have an IBCLC on staff; can we provide lactation services?",

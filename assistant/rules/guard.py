@@ -58,7 +58,7 @@ _POS = re.compile(r"\b(?:can|may|could|able|allowed|permitted|eligible|covered|q
 _QUAL = re.compile(r"\b(?:if|only|unless|when|once|as long as|provided that|provided|except|"
                    r"after|before|up to|until|under age|subject to|depend\w*|condition\w*|"
                    r"requires?|required|must|"
-                   r"with (?:an? |the )?(?:approved )?(?:prior )?auth\w*|rent\w*|instead|"
+                   r"with(?:out)? (?:an? |the )?(?:approved )?(?:prior )?auth\w*|instead|"
                    r"rather than|through|via|on behalf)\b")
 _DIRECT = re.compile(r"\bdirectly\b|\bown (?:medi-?cal |provider )*(?:number|npi|id)\b|"
                      r"\bindependently\b|\bon (?:her|his|their|its) own\b|\benroll\w*\b|"
@@ -83,7 +83,9 @@ _ITEM_WORDS = {
     "personal_electric_pump": r"personal[- ]use|electric|pumps?", "breast_pump": r"pumps?",
     "breast_shells": r"shells?", "nipple_shields": r"shields?",
 }
-_MEMBER = r"members?|mothers?|moms?|mums?|patients?|it|one|they|them|dme|equipment|items?"
+_MEMBER = (r"members?|mothers?|moms?|mums?|patients?|it|one|they|them|dme|equipment|items?|"
+           r"rentals?|purchases?")
+_RENTAL = re.compile(r"\b(?:rent\w*|leas\w*)\b")
 _BASE_ACTIONS = r"cover\w*|eligible|allowed|permitted|qualif\w*|ok|okay|fine|approved"
 _ACTIONS = {
     "lactation_services": r"bill\w*|reimburs\w*|paid|pay|claim\w*|provide\w*|render\w*|offer\w*|"
@@ -198,7 +200,8 @@ def _claim(clause: str, subject: re.Pattern[str], action: re.Pattern[str],
     if _DIRECT.search(clause) and scenario.get("billing_party") != "renderer" and \
             scenario.get("topic") == "lactation_services":
         return None  # about billing directly: another scenario than this verdict's
-    qualified = bool(_QUAL.search(clause))
+    qualified = bool(_QUAL.search(clause)) or (
+        scenario.get("acquisition") == "buy" and bool(_RENTAL.search(clause)))
     main = _TRAIL_SUB.sub("", _LEAD_SUB.sub("", clause))
     if not main.strip():
         return None

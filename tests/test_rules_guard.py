@@ -1,0 +1,252 @@
+"""The guard: which sentences contradict a verdict, and enforce() never leaves one behind."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistant.rules import (
+    RuleBook,
+    Scenario,
+    contradicting_sentences,
+    contradicts,
+    enforce,
+    extract_scenario,
+    sentences,
+    to_verdict,
+    verdict_statement,
+)
+from assistant.rules.model import literal_values
+from assistant.types import Citation, Verdict
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "corpus" / "rules"
+
+
+@functools.cache
+def book() -> RuleBook:
+    return RuleBook.load(RULES_DIR)
+
+
+@functools.cache
+def verdict_for(question: str) -> Verdict:
+    decision = book().check(extract_scenario(question))
+    assert decision is not None, question
+    return to_verdict(decision)
+
+
+# (question that sets the verdict, answer sentence, contradicts?)
+CASES = [
+    # not_eligible: an IBCLC billing directly
+    ("Can an IBCLC bill Medi-Cal directly?", "Yes, IBCLCs may bill Medi-Cal directly.", True),
+    ("Can an IBCLC bill Medi-Cal directly?", "IBCLCs can bill Medi-Cal directly [1].", True),
+    ("Can an IBCLC bill Medi-Cal directly?", "Yes.", True),
+    ("Can an IBCLC bill Medi-Cal directly?",
+     "The IBCLC can enroll as a Medi-Cal provider and bill on her own.", True),
+    ("Can an IBCLC bill Medi-Cal directly?", "An IBCLC can bill only through a Medi-Cal provider.",
+     False),
+    ("Can an IBCLC bill Medi-Cal directly?",
+     "No. IBCLCs cannot be assigned a Medi-Cal provider number [1].", False),
+    ("Can an IBCLC bill Medi-Cal directly?",
+     "A Medi-Cal provider can bill under its own number when a certified RN renders it.", False),
+    ("CAN AN IBCLC BILL MEDI-CAL DIRECTLY?", "YES, AN IBCLC CAN BILL MEDI-CAL DIRECTLY.", True),
+    # eligible: provider bills for a certified RN
+    ("Our RN is an IBCLC, can we bill lactation support under our medi-cal #?",
+     "No, you cannot bill for this.", True),
+    ("Our RN is an IBCLC, can we bill lactation support under our medi-cal #?",
+     "Your practice can't bill for the RN's lactation visits.", True),
+    ("Our RN is an IBCLC, can we bill lactation support under our medi-cal #?",
+     "Lactation visits by your RN are not billable.", True),
+    ("Our RN is an IBCLC, can we bill lactation support under our medi-cal #?",
+     "The RN cannot bill Medi-Cal directly; your practice bills under its number.", False),
+    ("Our RN is an IBCLC, can we bill lactation support under our medi-cal #?",
+     ("Persons with lactation educator-counselor or IBCLC certifications are not recognized by "
+     "the state of California as designated professionals who can be assigned a Medi-Cal "
+     "provider number or bill Medi-Cal for services directly."), False),
+    ("Our RN is an IBCLC, can we bill lactation support under our medi-cal #?",
+     "Yes, you can bill under your Medi-Cal number [1].", False),
+    # not_eligible: buying a hospital-grade pump
+    ("Can the member buy a hospital grade pump?", "Yes, members can buy a hospital-grade pump.",
+     True),
+    ("Can the member buy a hospital grade pump?",
+     "The member may purchase a hospital-grade electric breast pump.", True),
+    ("Can the member buy a hospital grade pump?",
+     "Members can rent a hospital-grade pump with prior authorization.", False),
+    ("Can the member buy a hospital grade pump?", "Hospital-grade pumps are rentals only.", False),
+    # eligible: renting with prior authorization
+    ("Hosp grade pump rental, PA already approved - covered?",
+     "The rental is not covered.", True),
+    ("Hosp grade pump rental, PA already approved - covered?",
+     "A hospital-grade pump cannot be rented without prior authorization.", False),
+    # unknown: a role the manual does not list
+    ("Our doula is an IBCLC, can we bill her sessions as lactation support?",
+     "Yes, you can bill for the doula's sessions.", True),
+    ("Our doula is an IBCLC, can we bill her sessions as lactation support?",
+     "Doulas cannot bill for lactation support.", True),
+    ("Our doula is an IBCLC, can we bill her sessions as lactation support?",
+     "The manual does not list doulas among the staff whose services can be billed.", False),
+    ("Our doula is an IBCLC, can we bill her sessions as lactation support?",
+     "Contact Health Net Provider Services to confirm whether you can bill.", False),
+    # conditional: certification not stated
+    ("Can RN bill for lactation??", "Yes, RNs can bill for lactation services.", True),
+    ("Can RN bill for lactation??", "RNs cannot bill for lactation.", True),
+    ("Can RN bill for lactation??",
+     ("A Medi-Cal provider can bill for lactation support services under their Medi-Cal number "
+     "if the services are rendered by a registered nurse (RN) who has one of these "
+     "certifications."), False),
+    ("Can RN bill for lactation??",
+     "The RN can provide lactation support if she holds an IBCLC certification.", False),
+    ("Can RN bill for lactation??", "Does the RN hold an IBCLC certification?", False),
+    # eligible FFS: the manual's own relative clause "who are not CPSP certified"
+    ("FFS non-CPSP clinic, our staff is IBCLC, can we bill?",
+     ("Health Net directly contracting (fee-for-service (FFS)) Medi-Cal participating providers "
+     "who are not CPSP certified can provide lactation services if a staff member is a "
+     "lactation educator-counselor or IBCLC and bill using appropriate ICD-10 or CPT codes."),
+     False),
+    ("FFS non-CPSP clinic, our staff is IBCLC, can we bill?",
+     "You cannot bill for these services.", True),
+    # referral age
+    ("Can we refer a 13 month old for lactation services?", "Yes, you can refer a 13-month-old.",
+     True),
+    ("Can we refer a 13 month old for lactation services?", "You can refer infants of any age.",
+     True),
+    ("Can we refer a 13 month old for lactation services?",
+     "Providers may refer a member to lactation services for infants up to age one.", False),
+    ("Can we refer a 6 month old for lactation services?",
+     "You may not refer this infant.", True),
+    # prescribers
+    ("RN wrote the breast pump prescription, is that ok?",
+     "Yes, an RN can write the prescription.", True),
+    ("RN wrote the breast pump prescription, is that ok?",
+     "An RN cannot prescribe lactation DME.", True),
+    ("RN wrote the breast pump prescription, is that ok?",
+     "The manual lists physicians, PAs, NPs and CNMs.", False),
+    ("Can a CNM write the rx for a breast pump?", "A CNM is not allowed to prescribe it.", True),
+    ("Can the IBCLC write the prescription for the pump herself?",
+     "Yes, the IBCLC can write it.", True),
+    # sentences about something else never contradict
+    ("Can an IBCLC bill Medi-Cal directly?", "The toolkit includes a poster.", False),
+    ("Can an IBCLC bill Medi-Cal directly?", "", False),
+]
+
+
+@pytest.mark.parametrize("question,sentence,expected", CASES)
+def test_contradiction_table(question, sentence, expected):
+    assert contradicts(sentence, verdict_for(question)) is expected
+
+
+@pytest.mark.parametrize("question,sentence,expected", CASES)
+def test_decision_and_verdict_agree(question, sentence, expected):
+    decision = book().check(extract_scenario(question))
+    assert contradicts(sentence, decision) is expected
+
+
+def test_enforce_drops_only_the_contradicting_sentences_and_leads_with_the_verdict():
+    v = verdict_for("Can an IBCLC bill Medi-Cal directly?")
+    answer = ("IBCLCs can bill Medi-Cal directly [1]. A Medi-Cal provider can bill under its own "
+              "number when a certified RN renders the service [2]. See the toolkit.")
+    text, corrected = enforce(answer, v)
+    assert corrected is True
+    assert text.startswith("Not eligible: ")
+    assert "IBCLCs can bill Medi-Cal directly" not in text
+    assert "A Medi-Cal provider can bill under its own number" in text and "[2]" in text
+    assert "See the toolkit." in text
+    assert not contradicts(text, v)
+
+
+def test_enforce_keeps_a_consistent_answer_as_written():
+    v = verdict_for("Our RN is an IBCLC, can we bill lactation support under our medi-cal #?")
+    answer = "Yes, your practice can bill for it [1].\n\nSee the billing section."
+    text, corrected = enforce(answer, v)
+    assert corrected is False
+    assert text == verdict_statement(v) + "\n\n" + answer
+    assert enforce(answer, v, lead=False) == (answer, False)
+    assert enforce(text, v) == (text, False)  # the statement is not added twice
+
+
+def test_enforce_without_lead_for_the_pipeline():
+    v = verdict_for("Can the member buy a hospital grade pump?")
+    text, corrected = enforce("Yes, members can buy one. They are rentals only.", v, lead=False)
+    assert (text, corrected) == ("They are rentals only.", True)
+
+
+def test_statement_labels_and_asks():
+    assert verdict_statement(verdict_for("Can an IBCLC bill Medi-Cal directly?")).startswith(
+        "Not eligible: A lactation educator-counselor or IBCLC certification")
+    conditional = verdict_statement(verdict_for("Can RN bill for lactation??"))
+    assert conditional.startswith("Conditional: Eligible only if the RN holds")
+    assert conditional.endswith("To settle it: Does the RN hold an IBCLC or lactation "
+                                "educator-counselor certification?")
+    unknown = verdict_statement(verdict_for("Can a doula provide lactation support?"))
+    assert unknown.startswith("Not settled by the manual: ")
+    assert verdict_statement(verdict_for("Is a manual breast pump covered?")).startswith(
+        "Eligible: ")
+
+
+def test_trusted_sentences_are_the_verdict_explanation_and_quote():
+    v = verdict_for("Can RN bill for lactation??")
+    quoted = v.model_copy(update={"citation": Citation(
+        n=1, chunk_id="c", doc_id="d", title="t", section="s",
+        quote="RNs cannot bill for lactation.")})
+    assert contradicts("RNs cannot bill for lactation.", v)
+    assert not contradicts("RNs cannot bill for lactation.", quoted)
+
+
+def test_sentences_split_on_end_marks_and_lines():
+    assert sentences('One. Two? "Three." Four\nFive') == ["One.", "Two?", '"Three."', "Four",
+                                                          "Five"]
+    assert contradicting_sentences("Fine. Yes, IBCLCs can bill directly.",
+                                   verdict_for("Can an IBCLC bill Medi-Cal directly?")) == [
+        "Yes, IBCLCs can bill directly."]
+
+
+# -- properties -----------------------------------------------------------------------------------
+
+_values = {name: st.sampled_from(list(literal_values(name)))
+           for name in Scenario.model_fields if literal_values(name) is not None}
+scenarios = st.builds(Scenario, **_values, infant_age_months=st.one_of(
+    st.none(), st.sampled_from([0.0, 1.38, 11.0, 12.0, 13.0, 24.0])))
+
+_FRAGMENTS = [
+    "Yes", "No", "Yes,", "No,", "IBCLCs", "an RN", "the NP", "a doula", "you", "your practice",
+    "the member", "members", "a hospital-grade pump", "a manual pump", "nipple shields",
+    "can", "cannot", "can't", "may", "may not", "is not", "are", "eligible", "not eligible",
+    "covered", "bill", "bill Medi-Cal directly", "under your own number", "rent", "buy",
+    "purchase", "prescribe", "write the prescription", "refer", "a 13-month-old", "provide",
+    "lactation services", "if", "only", "with prior authorization", "without", "but", "however",
+    "[1]", ".", ".", "?", "!", ";", ",", "\n", "\n\n", "-", ":", '"', ")",
+]
+texts = st.one_of(
+    st.lists(st.sampled_from(_FRAGMENTS), max_size=40).map(" ".join),
+    st.lists(st.sampled_from(_FRAGMENTS), max_size=40).map("".join),
+    st.text(max_size=300),
+)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios, texts, st.booleans())
+def test_enforced_text_never_contradicts_the_verdict(scenario, text, lead):
+    decision = book().check(scenario)
+    if decision is None:
+        return
+    for verdict in (decision, to_verdict(decision)):
+        out, corrected = enforce(text, verdict, lead=lead)
+        assert not contradicts(out, verdict), (out, verdict)
+        assert corrected == contradicts(text, verdict)
+        _again, corrected_again = enforce(out, verdict, lead=lead)
+        assert not corrected_again
+        if lead:
+            assert out.startswith(verdict_statement(verdict))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200), st.lists(st.sampled_from(_FRAGMENTS), max_size=25).map(" ".join))
+def test_extracted_questions_never_yield_a_contradicting_final_answer(question, answer):
+    decision = book().check(extract_scenario(question))
+    if decision is None:
+        return
+    out, _ = enforce(answer, to_verdict(decision))
+    assert not contradicts(out, to_verdict(decision))
