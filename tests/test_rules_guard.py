@@ -127,7 +127,23 @@ CASES = [
     ("Can a CNM write the rx for a breast pump?", "A CNM is not allowed to prescribe it.", True),
     ("Can the IBCLC write the prescription for the pump herself?",
      "Yes, the IBCLC can write it.", True),
-    # sentences about something else never contradict
+    # sentences about another case than the verdict's never contradict
+    ("Can RN bill for lactation??",
+     "CPSP-certified providers can provide breastfeeding education, support and referrals.",
+     False),
+    ("We're a CPSP provider; can we provide lactation services?",
+     "CPSP providers cannot provide breastfeeding education.", True),
+    ("Can RN bill for lactation??", "Doulas cannot bill for lactation support.", False),
+    ("Can RN bill for lactation??", "Providers may request a toolkit from Provider Services.",
+     False),
+    ("Can the member buy a hospital grade pump?",
+     "Health Net Medi-Cal members may obtain the following types of breast pumps:", False),
+    ("Can the member buy a hospital grade pump?", "Members can buy a manual pump.", False),
+    ("Can a member buy a manual breast pump?", "Members cannot buy a hospital-grade pump.",
+     False),
+    ("Can a member buy a manual breast pump?", "Members cannot buy a manual pump.", True),
+    ("Can we bill lactation support by our RN with an IBCLC? We're in a PPG.",
+     "CPSP providers can provide breastfeeding education.", False),
     ("Can an IBCLC bill Medi-Cal directly?", "The toolkit includes a poster.", False),
     ("Can an IBCLC bill Medi-Cal directly?", "", False),
 ]
@@ -142,6 +158,57 @@ def test_contradiction_table(question, sentence, expected):
 def test_decision_and_verdict_agree(question, sentence, expected):
     decision = book().check(extract_scenario(question))
     assert contradicts(sentence, decision) is expected
+
+
+CATALOG_QUESTIONS = [
+    "Can an IBCLC bill Medi-Cal directly?", "Can our MA bill Medi-Cal directly for lactation?",
+    "Can a nurse practitioner bill lactation services under her own Medi-Cal number?",
+    "We participate through a PPG; can we bill lactation support by our RN who is an IBCLC?",
+    "A lactation consultant with no contract already saw our member; can she bill Health Net?",
+    "Independent IBCLC with no formal arrangement - can she see a Health Net member?",
+    "We're CPSP certified, can we give prenatal breastfeeding education?",
+    "Can a CPSP provider offer breastfeeding support preconception?",
+    "Is lactation support medically necessary for a member who does not want to breastfeed?",
+    "Member wants to breastfeed but the usual education isn't working - is support covered?",
+    "When is lactation support considered medically necessary?",
+    "Nobody on staff has a lactation certification; can we subcontract an IBCLC?",
+    "We have an LEC on staff, can we still contract with an outside lactation consultant?",
+    "No one in our office is lactation certified; can we bill lactation services?",
+    "Can we refer an 11-month-old for lactation services?",
+    "Can we refer a 2 year old to lactation services?", "Can we refer a member to lactation?",
+    "CPHW with IBCLC cert - billable under our medi-cal number?",
+    "Our RN has no lactation certification; can we bill her lactation visits?",
+    "Can we bill lactation visits done by our nurse?",
+    "We're a fee-for-service provider with an IBCLC on staff; can we provide lactation services?",
+    "We're a fee-for-service provider; can we provide lactation services?",
+    "We're a non-CPSP provider; can we provide lactation services?",
+    "We employ an IBCLC; can we bill for her lactation visits?",
+    "Can an IBCLC bill for lactation services?",
+    "Can a lactation educator-counselor provide lactation education to our members?",
+    "Can a doula provide lactation education to our members?",
+    "Can we bill for lactation services?", "Can the member buy a hospital-grade breast pump?",
+    "We're in a PPG; can a member get a manual breast pump?",
+    "Can a member rent a hospital-grade pump without prior authorization?",
+    "Hosp grade pump rental, PA already approved - covered?",
+    "Is a hospital grade pump rental covered?", "Is a hospital-grade breast pump covered?",
+    "Can a member rent a breast pump?", "Is a manual breast pump covered?",
+    "Can a member get a personal-use electric breast pump and kit?",
+    "Can a member get a breast pump?", "Are nipple shields covered lactation DME?",
+    "Does Health Net cover breast milk storage bags?", "Is lactation DME covered for members?",
+    "Can a physician assistant prescribe a breast pump?",
+    "Can a medical assistant prescribe a breast pump?", "Can an LVN prescribe a breast pump?",
+    "Can a midwife prescribe a breast pump?", "Can a nurse write the prescription for a pump?",
+    "Who can write a prescription for a breast pump?",
+]
+
+
+@pytest.mark.parametrize("question", CATALOG_QUESTIONS)
+def test_the_manual_page_never_contradicts_a_verdict(question):
+    """The manual is the ground truth: none of its sentences may be dropped as contradicting."""
+    import frontmatter
+
+    page = frontmatter.load(RULES_DIR.parent / "lactation-education-and-support-services.txt")
+    assert contradicting_sentences(page.content, verdict_for(question)) == []
 
 
 def test_enforce_drops_only_the_contradicting_sentences_and_leads_with_the_verdict():

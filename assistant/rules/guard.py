@@ -88,14 +88,39 @@ _MEMBER = (r"members?|mothers?|moms?|mums?|patients?|it|one|they|them|dme|equipm
 _RENTAL = re.compile(r"\b(?:rent\w*|leas\w*)\b")
 _BASE_ACTIONS = r"cover\w*|eligible|allowed|permitted|qualif\w*|ok|okay|fine|approved"
 _ACTIONS = {
-    "lactation_services": r"bill\w*|reimburs\w*|paid|pay|claim\w*|provide\w*|render\w*|offer\w*|"
+    "lactation_services": r"bill\w*|reimburs\w*|paid|pay|claim\w*|provide[sd]?|providing|render\w*|"
+                          r"offer\w*|"
                           r"deliver\w*|contract\w*|see|necessary|assigned|enroll\w*|get",
     "referral": r"refer\w*",
     "dme_prescription": r"prescri\w*|write|writes|wrote|written|order\w*|sign\w*|authori[sz]ed",
 }
-_DME_ANY = r"obtain\w*|get|gets|got|receive\w*|have|dispens\w*|provide\w*|available|included"
+_DME_ANY = (r"obtain\w*|get|gets|got|receive\w*|have|dispens\w*|provide[sd]?|providing|available|"
+            r"included")
 _RENT = r"rent\w*|leas\w*"
 _BUY = r"buy\w*|bought|purchas\w*|own|keep"
+
+
+_CPSP = re.compile(r"\bcpsp\b|comprehensive perinatal")
+_NON_CPSP = re.compile(r"\bnon-?cpsp\b|\bnot (?:\w+ )?cpsp\b")
+_PPG = re.compile(r"\bppgs?\b|participating physician groups?")
+_NON_PAR = re.compile(r"\bnon-?participating\b|without a formal arrangement|out[- ]of[- ]network")
+_PERIODS = re.compile(r"\b(?:ante|post)-?partum\b|\bpre-?natal\b|\bpregnan\w*")
+_HOSPITAL_GRADE = re.compile(r"\bhospital[- ]grade\b")
+_OTHER_PUMPS = re.compile(r"\bmanual\b|\bpersonal[- ]use\b")
+_NOT_ROLES = re.compile(r"participating physicians?(?: groups?| or facilit(?:y|ies))?|"
+                        r"physician groups?|physician'?s? assistants?")
+_ROLE_MENTIONS = {k: re.compile(v) for k, v in {
+    "IBCLC": r"\bibclcs?\b|lactation consultants?", "LEC": r"\bc?lecs?\b|lactation educator",
+    "RN": r"\brns?\b|registered nurses?", "LVN": r"\blvns?\b|\blpns?\b|vocational nurses?",
+    "NP": r"\bnps?\b|nurse practitioners?", "PA": r"\bpas\b|\bpa-c\b|physician'?s? assistants?",
+    "MA": r"\bmas?\b|medical assistants?", "CPHW": r"\bcphws?\b|perinatal health workers?",
+    "CNM": r"\bcnms?\b|nurse[- ]midwi", "physician": r"\bphysicians?\b|\bdoctors?\b|\bmds?\b",
+    "pharmacist": r"\bpharmacists?\b", "doula": r"\bdoulas?\b", "midwife": r"\bmidwi(?:fe|ves)\b",
+    "CHW": r"community health workers?|\bchws?\b", "peer_counselor": r"peer counsel",
+}.items()}
+_SAME_ROLE = {"nurse": {"RN", "LVN", "NP"}, "midwife": {"midwife", "CNM"},
+              "licensed_midwife": {"midwife"}, "CNM": {"CNM", "midwife"},
+              "IBCLC": {"IBCLC", "LEC"}, "LEC": {"IBCLC", "LEC"}}
 
 
 @dataclass(frozen=True)
@@ -197,9 +222,8 @@ def _claim(clause: str, subject: re.Pattern[str], action: re.Pattern[str],
     """(polarity, qualified) of a relevant claim in the clause, or None."""
     if _HEDGE.search(clause):
         return None
-    if _DIRECT.search(clause) and scenario.get("billing_party") != "renderer" and \
-            scenario.get("topic") == "lactation_services":
-        return None  # about billing directly: another scenario than this verdict's
+    if clause.rstrip().endswith(":") or _other_case(clause, scenario):
+        return None
     qualified = bool(_QUAL.search(clause)) or (
         scenario.get("acquisition") == "buy" and bool(_RENTAL.search(clause)))
     main = _TRAIL_SUB.sub("", _LEAD_SUB.sub("", clause))
@@ -213,6 +237,33 @@ def _claim(clause: str, subject: re.Pattern[str], action: re.Pattern[str],
     if _POS.search(core):
         return "pos", qualified
     return None
+
+
+def _other_case(clause: str, sc: dict[str, Any]) -> bool:
+    """True when the clause is explicitly about another case than the verdict's scenario."""
+    status, item, topic = sc.get("provider_status"), sc.get("item"), sc.get("topic")
+    if _DIRECT.search(clause) and sc.get("billing_party") != "renderer" and \
+            topic == "lactation_services":
+        return True  # billing directly / own number
+    if _CPSP.search(clause) and not _NON_CPSP.search(clause) and status != "cpsp":
+        return True
+    if _PPG.search(clause) and status != "ppg":
+        return True
+    if _NON_PAR.search(clause) and status != "non_participating":
+        return True
+    if sc.get("period") == "other" and _PERIODS.search(clause):
+        return True
+    if _HOSPITAL_GRADE.search(clause):
+        if item not in ("hospital_grade_pump", "breast_pump", None):
+            return True
+    elif item == "hospital_grade_pump" and _OTHER_PUMPS.search(clause):
+        return True
+    role = sc.get("prescriber_role") if topic == "dme_prescription" else sc.get("renderer_role")
+    if role and role != "other":
+        named = {r for r, rx in _ROLE_MENTIONS.items() if rx.search(_NOT_ROLES.sub(" ", clause))}
+        if named and not (named & _SAME_ROLE.get(role, {role})):
+            return True
+    return False
 
 
 def _opposes(kind: str, polarity: str, qualified: bool) -> bool:
