@@ -245,6 +245,13 @@ class FakeSlack:
         return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"),
                 "text": params.get("text", "")}
 
+    def _api_views_open(self, params: dict) -> dict:
+        if not params.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view = params.get("view")
+        view = json.loads(view) if isinstance(view, str) else view
+        return {"ok": True, "view": {**view, "id": "V0000001"}}
+
     def _api_conversations_replies(self, params: dict) -> dict:
         channel, ts = params.get("channel", ""), params.get("ts", "")
         with self._lock:

@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 
 from assistant.interfaces.slack import SlackTokens, build_bot
-from assistant.interfaces.slack_blocks import FEEDBACK_BLOCK_ID, FEEDBACK_UP
+from assistant.interfaces.slack_blocks import FEEDBACK_BLOCK_ID, FEEDBACK_DOWN, FEEDBACK_UP
 from tests.conftest import make_settings
 from tests.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 
@@ -30,12 +30,13 @@ CIN, DOB = "91234567A", "01/02/1990"
 class RecordingAssistant:
     """The real Assistant, with each ask() call's arguments kept for the test to read."""
 
-    def __init__(self, real):
-        self.real = real
+    def __init__(self, real, delay: float = 0.0):
+        self.real, self.delay = real, delay
         self.calls: list[dict] = []
 
     def ask(self, question, history=None, filters=None, **kw):
         self.calls.append({"question": question, "history": list(history or []), **kw})
+        time.sleep(self.delay)  # a slow model, when a test asks for one
         return self.real.ask(question, history, filters, **kw)
 
 
@@ -216,38 +217,81 @@ def test_rate_limited_post_is_waited_out_and_delivered(bot, fake):
     quiet_period(fake, "chat.postMessage", 1, seconds=0.5)
 
 
-def test_feedback_button_records_in_the_feedback_log(bot, fake):
-    _, _ts = bot.mention("what breast pumps can members get?")
-    (post,) = fake.wait_for("chat.postMessage")
-    answer_id = next(b for b in post.params["blocks"] if b.get("block_id") == FEEDBACK_BLOCK_ID)[
-        "elements"][0]["value"]
+def click(bot, fake, action_id: str) -> str:
+    """Post a block_actions payload for a feedback button of the last answer; its answer id."""
     posted = fake.messages[CHANNEL][-1]
+    (buttons,) = [b for b in posted["blocks"] if b.get("block_id") == FEEDBACK_BLOCK_ID]
+    answer_id = buttons["elements"][0]["value"]
     payload = {
         "type": "block_actions", "user": {"id": REP}, "api_app_id": "A0000001",
         "team": {"id": TEAM_ID}, "channel": {"id": CHANNEL}, "trigger_id": "1.2.3",
         "container": {"type": "message", "message_ts": posted["ts"], "channel_id": CHANNEL,
                       "is_ephemeral": False},
         "message": posted, "response_url": fake.response_url("fb"),
-        "actions": [{"action_id": FEEDBACK_UP, "block_id": FEEDBACK_BLOCK_ID, "value": answer_id,
+        "actions": [{"action_id": action_id, "block_id": FEEDBACK_BLOCK_ID, "value": answer_id,
                      "type": "button", "action_ts": str(time.time())}],
     }
     status, _ = bot.post(urllib.parse.urlencode({"payload": json.dumps(payload)}),
                          content_type="application/x-www-form-urlencoded")
     assert status == 200
-    (update,) = fake.wait_for("chat.update")
-    assert update.params["ts"] == posted["ts"]
-    assert "marked helpful" in texts(update.params["blocks"])
-    path = bot.settings.feedback_path
+    return answer_id
+
+
+def feedback_rows(path, count: int) -> list[dict]:
     deadline = time.monotonic() + 10
-    while not path.exists() and time.monotonic() < deadline:
+    rows: list[dict] = []
+    while time.monotonic() < deadline:
+        if path.exists():
+            rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+            if len(rows) >= count:
+                break
         time.sleep(0.05)
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    assert len(rows) == 1
-    row = rows[0]
+    assert len(rows) == count, rows
+    return rows
+
+
+def test_feedback_button_records_in_the_feedback_log(bot, fake):
+    bot.mention("what breast pumps can members get?")
+    fake.wait_for("chat.postMessage")
+    posted_ts = fake.messages[CHANNEL][-1]["ts"]
+    answer_id = click(bot, fake, FEEDBACK_UP)
+    (update,) = fake.wait_for("chat.update")
+    assert update.params["ts"] == posted_ts
+    assert "marked helpful" in texts(update.params["blocks"])
+    assert FEEDBACK_BLOCK_ID not in json.dumps(update.params["blocks"])  # buttons gone
+    (row,) = feedback_rows(bot.settings.feedback_path, 1)
     assert row["answer_id"] == answer_id and row["rating"] == "up"
     assert row["interface"] == "slack"
     assert "breast pumps" in row["question"]
     assert row["citations"] and all("::" in c for c in row["citations"])
+    assert not fake.calls_of("views.open")  # the form is only for "not helpful"
+
+
+def test_not_helpful_opens_a_form_whose_comment_is_recorded_too(bot, fake):
+    bot.mention("what breast pumps can members get?")
+    fake.wait_for("chat.postMessage")
+    answer_id = click(bot, fake, FEEDBACK_DOWN)
+    (opened,) = fake.wait_for("views.open")
+    view = opened.params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["private_metadata"] == answer_id
+    feedback_rows(bot.settings.feedback_path, 1)
+    submitted = {**view, "id": "V0000001", "state": {"values": {
+        "comment": {"value": {"type": "plain_text_input",
+                              "value": f"It skipped the rental rule (member CIN {CIN})"}},
+        "correct": {"value": {"type": "plain_text_input",
+                              "value": "Hospital-grade pumps are rentals only."}}}}}
+    payload = {"type": "view_submission", "user": {"id": REP}, "team": {"id": TEAM_ID},
+               "api_app_id": "A0000001", "trigger_id": "4.5.6", "view": submitted}
+    status, body = bot.post(urllib.parse.urlencode({"payload": json.dumps(payload)}),
+                            content_type="application/x-www-form-urlencoded")
+    assert status == 200 and "errors" not in body
+    first, second = feedback_rows(bot.settings.feedback_path, 2)
+    assert first["rating"] == second["rating"] == "down"
+    assert second["answer_id"] == answer_id
+    assert "rental rule" in second["comment"] and CIN not in second["comment"]
+    assert second["correct_answer"] == "Hospital-grade pumps are rentals only."
+    assert "breast pumps" in second["question"]
 
 
 def test_direct_message_is_answered_in_the_conversation(bot, fake):
@@ -276,6 +320,22 @@ def test_slash_command_acks_at_once_and_answers_through_response_url(bot, fake):
     (resp,) = fake.wait_for("response_url")
     assert resp.params["response_type"] == "ephemeral"
     assert "[1]" in texts(resp.params["blocks"])
+
+
+def test_acks_stay_fast_while_answers_queue_up(bot, fake):
+    bot.assistant.delay = 1.0  # each answer takes over a second; they run one at a time
+    for i in range(6):
+        status, _ = bot.mention(f"what breast pumps can members get? ({i})")
+        assert status == 200
+    form = {"command": "/manual", "text": "who can prescribe lactation DME?", "user_id": REP,
+            "channel_id": CHANNEL, "response_url": fake.response_url("busy")}
+    started = time.monotonic()
+    status, body = bot.post(urllib.parse.urlencode(form),
+                            content_type="application/x-www-form-urlencoded")
+    assert status == 200 and "Looking that up" in body
+    assert time.monotonic() - started < 1.0
+    fake.wait_for("chat.postMessage", 6, timeout=60)
+    fake.wait_for("response_url", 1, timeout=30)
 
 
 def test_message_over_the_limit_gets_a_notice_and_no_model_call(fake, seed_assistant, tmp_path):

@@ -30,11 +30,14 @@ from slack_sdk.webhook import WebhookClient
 from assistant.errors import AssistantError
 from assistant.interfaces.slack_blocks import (
     FEEDBACK_DOWN,
+    FEEDBACK_MODAL,
     FEEDBACK_UP,
     answer_message,
     clean_text,
+    feedback_modal,
     history_from_replies,
     notice_message,
+    read_feedback_modal,
     thanks_blocks,
 )
 from assistant.redact import redact
@@ -139,7 +142,7 @@ class SlackBot:
 
     def __init__(self, settings: Settings, assistant: Any, *, bot_token: str,
                  signing_secret: str | None = None, feedback: Any = None,
-                 client: WebClient | None = None, workers: int = 4):
+                 client: WebClient | None = None, workers: int = 2):
         self.settings = settings
         self.assistant = assistant
         self._feedback = feedback
@@ -147,7 +150,10 @@ class SlackBot:
         self.answers = AnswerCache()
         self._ask_lock = threading.Lock()
         self._stopped = threading.Event()
-        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack")
+        # Acks and quick listeners run on bolt's executor; answers on their own pool, so a burst
+        # of questions can never hold up the acknowledgement of the next request.
+        self.executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-ack")
+        self.workers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-answer")
         self.app = App(
             client=client or make_client(settings, bot_token),
             signing_secret=signing_secret or "unused-in-socket-mode",
@@ -174,6 +180,7 @@ class SlackBot:
         app.event("message")(self._on_message)
         app.command(SLASH_COMMAND)(ack=self._ack_command, lazy=[self._answer_command])
         app.action(re.compile(f"^({FEEDBACK_UP}|{FEEDBACK_DOWN})$"))(self._on_feedback)
+        app.view(FEEDBACK_MODAL)(self._on_feedback_detail)
 
     # -- middleware ---------------------------------------------------------------------------
     def _dedupe(self, body: dict, request, next):
@@ -193,18 +200,32 @@ class SlackBot:
 
     # -- listeners ----------------------------------------------------------------------------
     def _on_mention(self, event: dict, context, client: WebClient, body: dict) -> None:
-        thread_ts = event.get("thread_ts") or event["ts"]
-        self._answer_and_post(client, context, channel=event["channel"], text=event.get("text", ""),
-                              user=event.get("user"), ts=event["ts"], thread_ts=thread_ts,
-                              in_thread=bool(event.get("thread_ts")), event_id=body.get("event_id"))
+        self._submit(self._answer_and_post, client, _bot_ids(context), channel=event["channel"],
+                     text=event.get("text", ""), user=event.get("user"), ts=event["ts"],
+                     thread_ts=event.get("thread_ts") or event["ts"],
+                     in_thread=bool(event.get("thread_ts")), event_id=body.get("event_id"))
 
     def _on_message(self, event: dict, context, client: WebClient, body: dict) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return  # only people's direct messages; channel messages come as app_mention
         thread_ts = event.get("thread_ts")
-        self._answer_and_post(client, context, channel=event["channel"], text=event.get("text", ""),
-                              user=event.get("user"), ts=event["ts"], thread_ts=thread_ts,
-                              in_thread=bool(thread_ts), event_id=body.get("event_id"))
+        self._submit(self._answer_and_post, client, _bot_ids(context), channel=event["channel"],
+                     text=event.get("text", ""), user=event.get("user"), ts=event["ts"],
+                     thread_ts=thread_ts, in_thread=bool(thread_ts), event_id=body.get("event_id"))
+
+    def _submit(self, fn, *args: Any, **kwargs: Any) -> None:
+        """Run fn on the answer pool; an exception is logged by type, never lost silently."""
+
+        def job() -> None:
+            try:
+                fn(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - a worker thread must not die silently
+                log.error("%s failed: %s", fn.__name__, type(exc).__name__)
+
+        try:
+            self.workers.submit(job)
+        except RuntimeError:  # shutting down
+            log.warning("shutting down: a request was not answered")
 
     def _ack_command(self, ack, command: dict) -> None:
         text = command.get("text") or ""
@@ -220,7 +241,10 @@ class SlackBot:
         text = command.get("text") or ""
         if not text.strip() or self._too_long(text):
             return  # the ack already said what to do
-        answer = self._ask(clean_text(text), [], command.get("user_id"))
+        self._submit(self._answer_command_now, command)
+
+    def _answer_command_now(self, command: dict) -> None:
+        answer = self._ask(clean_text(command.get("text") or ""), [], command.get("user_id"))
         fallback, blocks = answer if isinstance(answer, tuple) else answer_message(answer)
         self._respond(command.get("response_url"), text=fallback, blocks=blocks)
 
@@ -246,18 +270,16 @@ class SlackBot:
         rating = "up" if action.get("action_id") == FEEDBACK_UP else "down"
         answer_id = str(action.get("value", ""))[:64]
         message = body.get("message") or {}
-        cached = self.answers.get(answer_id)
-        question, answer_text, chunk_ids = cached or ("", message.get("text", ""), [])
         user = (body.get("user") or {}).get("id")
-        try:
-            self.feedback.record(answer_id=answer_id, question=question, answer=answer_text,
-                                 rating=rating, interface="slack", citations=chunk_ids, user=user)
-        except (OSError, ValueError) as exc:
-            log.error("feedback not recorded for answer %s: %s", answer_id, type(exc).__name__)
+        if rating == "down" and body.get("trigger_id"):
+            try:  # first: the trigger expires three seconds after the click
+                client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(answer_id))
+            except (SlackClientError, OSError) as exc:
+                log.warning("feedback form not opened: %s", type(exc).__name__)
+        if not self._record_feedback(answer_id, rating, user, message.get("text", "")):
             self._respond(body.get("response_url"),
                           text="Sorry, your feedback could not be saved. Please try again later.")
             return
-        log.info("feedback %s recorded for answer %s", rating, answer_id)
         channel = (body.get("channel") or {}).get("id") or \
             (body.get("container") or {}).get("channel_id")
         if message.get("ts") and message.get("blocks") and channel:
@@ -269,6 +291,30 @@ class SlackBot:
                 log.warning("could not update the answer message: %s", exc.response.get("error"))
         self._respond(body.get("response_url"), text="Thanks for the feedback.")
 
+    def _on_feedback_detail(self, ack, body: dict, view: dict) -> None:
+        answer_id, comment, correct = read_feedback_modal(view)
+        ack()
+        if comment or correct:
+            user = (body.get("user") or {}).get("id")
+            self._record_feedback(answer_id[:64], "down", user, "", comment=comment,
+                                  correct_answer=correct)
+
+    def _record_feedback(self, answer_id: str, rating: str, user: str | None,
+                         shown_text: str, **extra: str) -> bool:
+        """Append to the feedback log; the question and citations come from the answer cache
+        (after a restart only the message text is known)."""
+        question, answer_text, chunk_ids = self.answers.get(answer_id) or ("", shown_text, [])
+        try:
+            self.feedback.record(answer_id=answer_id, question=question, answer=answer_text,
+                                 rating=rating, interface="slack", citations=chunk_ids,
+                                 user=user, **extra)
+        except (OSError, ValueError) as exc:
+            log.error("feedback not recorded for answer %s: %s", answer_id, type(exc).__name__)
+            return False
+        log.info("feedback %s%s recorded for answer %s", rating,
+                 " with a comment" if extra else "", answer_id)
+        return True
+
     # -- answering ----------------------------------------------------------------------------
     def _too_long(self, text: str) -> bool:
         return len(text) > self.settings.limits.max_slack_message_chars
@@ -279,7 +325,7 @@ class SlackBot:
                 f"{limit:,} characters. Please send just the question (leave out member "
                 "details: I answer from the manual and cannot look up members).")
 
-    def _answer_and_post(self, client: WebClient, context, *, channel: str, text: str,
+    def _answer_and_post(self, client: WebClient, bot: dict, *, channel: str, text: str,
                          user: str | None, ts: str, thread_ts: str | None, in_thread: bool,
                          event_id: str | None) -> None:
         started = time.perf_counter()
@@ -287,7 +333,7 @@ class SlackBot:
             log.info("event %s: message over the length limit, not answered", event_id)
             reply: Answer | tuple = notice_message(self._too_long_text(text))
         else:
-            history = self._history(client, context, channel, thread_ts, ts) if in_thread else []
+            history = self._history(client, bot, channel, thread_ts, ts) if in_thread else []
             reply = self._ask(clean_text(text), history, user)
         fallback, blocks = reply if isinstance(reply, tuple) else answer_message(reply)
         try:
@@ -303,7 +349,7 @@ class SlackBot:
         log.info("event %s answered in %.0f ms (abstained=%s)", event_id,
                  (time.perf_counter() - started) * 1000, abstained)
 
-    def _history(self, client: WebClient, context, channel: str, thread_ts: str | None,
+    def _history(self, client: WebClient, bot: dict, channel: str, thread_ts: str | None,
                  before_ts: str) -> list[Turn]:
         if not thread_ts:
             return []
@@ -313,8 +359,8 @@ class SlackBot:
             log.warning("thread history unavailable: %s", exc.response.get("error"))
             return []
         turns = history_from_replies(resp.get("messages") or [],
-                                     bot_user_id=context.get("bot_user_id"),
-                                     bot_id=context.get("bot_id"), before_ts=before_ts)
+                                     bot_user_id=bot.get("bot_user_id"),
+                                     bot_id=bot.get("bot_id"), before_ts=before_ts)
         return [Turn(role=t.role, content=redact(t.content)) if t.role == "user" else t
                 for t in turns]
 
@@ -380,7 +426,12 @@ class SlackBot:
 
     def close(self) -> None:
         self._stopped.set()
+        self.workers.shutdown(wait=False, cancel_futures=True)
         self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _bot_ids(context) -> dict[str, str | None]:
+    return {"bot_user_id": context.get("bot_user_id"), "bot_id": context.get("bot_id")}
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

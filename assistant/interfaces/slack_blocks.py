@@ -14,6 +14,8 @@ from assistant.types import Answer, Citation, Turn, Verdict
 FEEDBACK_BLOCK_ID = "pma_feedback"
 FEEDBACK_UP = "pma_feedback_up"
 FEEDBACK_DOWN = "pma_feedback_down"
+FEEDBACK_MODAL = "pma_feedback_detail"
+FEEDBACK_TEXT_LIMIT = 3000  # Slack's longest plain_text_input
 
 SECTION_LIMIT = 2900  # Slack allows 3000 characters in a section's text
 FALLBACK_LIMIT = 3500  # the notification / history text of a message
@@ -148,6 +150,40 @@ def feedback_block(answer_id: str) -> dict[str, Any]:
     }
 
 
+def feedback_modal(answer_id: str) -> dict[str, Any]:
+    """The optional "what was wrong?" form opened after a Not helpful click."""
+
+    def field(block_id: str, label: str, hint: str) -> dict[str, Any]:
+        return {"type": "input", "block_id": block_id, "optional": True,
+                "label": {"type": "plain_text", "text": label},
+                "hint": {"type": "plain_text", "text": hint},
+                "element": {"type": "plain_text_input", "action_id": "value", "multiline": True,
+                            "max_length": FEEDBACK_TEXT_LIMIT}}
+
+    return {
+        "type": "modal", "callback_id": FEEDBACK_MODAL, "private_metadata": answer_id,
+        "title": {"type": "plain_text", "text": "What was wrong?"},
+        "submit": {"type": "plain_text", "text": "Send"},
+        "close": {"type": "plain_text", "text": "Skip"},
+        "blocks": [
+            _context("Your rating is saved. A few words help us fix the answer "
+                     "(leave out member details)."),
+            field("comment", "Comment", "What was missing or wrong?"),
+            field("correct", "The correct answer", "If you know it, with the manual section."),
+        ],
+    }
+
+
+def read_feedback_modal(view: dict[str, Any]) -> tuple[str, str, str]:
+    """(answer_id, comment, correct answer) from a submitted feedback_modal."""
+    values = (view.get("state") or {}).get("values") or {}
+
+    def value(block_id: str) -> str:
+        return str(((values.get(block_id) or {}).get("value") or {}).get("value") or "").strip()
+
+    return str(view.get("private_metadata") or ""), value("comment"), value("correct")
+
+
 def refusal_blocks(answer: Answer) -> list[dict[str, Any]]:
     blocks = [_section(f":information_source: {escape(answer.answer)}")]
     if answer.abstain_reason in ("no_passage", "no_supported_sentence"):
@@ -173,7 +209,8 @@ def answer_message(answer: Answer) -> tuple[str, list[dict[str, Any]]]:
             blocks.append({"type": "divider"})
         blocks += [_section(escape(piece)) for piece in _split(answer.answer)]
         blocks += source_blocks(answer.citations)
-    blocks.append(feedback_block(answer.id))
+    if answer.abstain_reason not in ("empty", "too_long"):
+        blocks.append(feedback_block(answer.id))
     return fallback_text(answer.answer), blocks[:50]
 
 
