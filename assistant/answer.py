@@ -57,6 +57,15 @@ def units_of(passage: Passage, index: int) -> list[Unit]:
     return out
 
 
+def quotable_units(passage: Passage, index: int) -> list[Unit]:
+    """The units that may be quoted: none that is (or sits in a paragraph that is) instruction-
+    like, a role marker or a link off Health Net's domains (assistant/safety.py)."""
+    from assistant.safety import quotable
+
+    text = passage.chunk.text
+    return [u for u in units_of(passage, index) if quotable(text, u.start, u.end)]
+
+
 class IdfTable:
     """Inverse document frequencies over the indexed chunks (unknown words count as rare)."""
 
@@ -98,7 +107,7 @@ class ExtractiveAnswerer:
         for i, p in enumerate(passages):
             rank_bonus = 0.05 / (i + 1)
             section = 0.25 * overlap(q, p.chunk.section, self.idf)
-            for u in units_of(p, i):
+            for u in quotable_units(p, i):
                 have = set(tokens(u.text, expand=True))
                 density = 0.1 * len(q & have) / max(len(have), 1)  # prefer the focused unit
                 scored.append((overlap(q, u.text, self.idf) + section + rank_bonus + density, u))

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer import Unit, units_of
+from assistant.answer import Unit, quotable_units
+from assistant.safety import unsafe_text
 from assistant.textnorm import tokens
 from assistant.types import Citation, Passage
 
@@ -52,10 +53,10 @@ def _sentences(text: str) -> list[str]:
 def support(sentence: str, passage: Passage, index: int) -> Unit | None:
     """The unit of ``passage`` that supports ``sentence``, or None."""
     body = CONNECTOR.sub("", sentence).strip().rstrip(" .")
-    if not body:
+    if not body or unsafe_text(body):  # an injected instruction or a foreign link is no claim
         return None
     text = passage.chunk.text
-    units = units_of(passage, index)
+    units = quotable_units(passage, index)  # never an injected instruction or foreign link
     pos = text.find(body)
     if pos >= 0:
         for u in units:
