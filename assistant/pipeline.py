@@ -17,6 +17,7 @@ from assistant.followup import retrieval_query
 from assistant.index import LoadedIndex
 from assistant.retrieve import Filters, HybridRetriever
 from assistant.routing import MemberCheck, member_check
+from assistant.safety import masked_passages, scrub_links
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Context, Passage, Turn, Verdict
 from assistant.verify import verify
@@ -119,6 +120,8 @@ class Assistant:
         if verdict is None and not self.answerable(self.evidence(query, passages)):
             return _refusal(question, CANNOT_ANSWER, "no_passage", contexts)
         draft, used = clock.time("answer", lambda: self._draft(query, passages, history))
+        if _is_model_refusal(draft):
+            return _refusal(question, CANNOT_ANSWER, "no_passage", contexts)
         checked = clock.time("verify", lambda: verify(draft, passages))
         removed = checked.removed
         if not checked.kept and used != "extractive":
@@ -129,6 +132,9 @@ class Assistant:
             text, citations, corrected = self._guard(text, citations, verdict)
         if not text.strip():
             return _refusal(question, CANNOT_ANSWER, "no_supported_sentence", contexts)
+        text, links_removed = scrub_links(text, citations)
+        if links_removed:
+            log.warning("removed %d link(s) not among the answer's citations", links_removed)
         if member.notice:
             text = f"{member.notice}\n\n{text}"
         return Answer(question=question, answer=text, citations=citations, verdict=verdict,
@@ -138,13 +144,13 @@ class Assistant:
     def evidence(self, query: str, passages: list[Passage]) -> dict[str, float]:
         """How well the passages match: best cosine, and the best share of the question's
         (idf-weighted) words that one quotable sentence or list holds."""
-        from assistant.answer import overlap, units_of
+        from assistant.answer import overlap, quotable_units
         from assistant.textnorm import content_tokens
 
         q = content_tokens(query)
         idf = self.extractive.idf
         coverage = max((overlap(q, u.text, idf) for i, p in enumerate(passages)
-                        for u in units_of(p, i)), default=0.0)
+                        for u in quotable_units(p, i)), default=0.0)
         dense = max((p.dense_score for p in passages if p.dense_score is not None),
                     default=-1.0)
         return {"dense": dense, "coverage": coverage}
@@ -154,6 +160,8 @@ class Assistant:
         return evidence["dense"] >= r.min_dense_score and evidence["coverage"] >= r.min_coverage
 
     def _draft(self, query: str, passages: list[Passage], history: list[Turn]):
+        if not isinstance(self.answerer, ExtractiveAnswerer):  # an LLM never sees injections
+            passages = masked_passages(passages)
         try:
             return self.answerer.draft(query, passages, history), self.answerer.name
         except LLMError as exc:
@@ -196,6 +204,13 @@ class Assistant:
         out += [by_n[old].model_copy(update={"n": new}) for old, new in renumber.items()]
         head = self.rules.statement(verdict) + (" [1]" if verdict.citation else "")
         return (head + ("\n\n" + body if body else "")), out, corrected
+
+
+def _is_model_refusal(draft: str) -> bool:
+    """The LLM said the passages don't answer (its fixed refusal sentence, nothing else)."""
+    from assistant.prompts import CANNOT_ANSWER as MODEL_REFUSAL
+
+    return draft.strip().rstrip(".") == MODEL_REFUSAL.rstrip(".")
 
 
 def _context(p: Passage) -> Context:
