@@ -100,7 +100,20 @@ def test_role_and_certification(question, role, cert):
     ("Can the clinic bill for lactation by an MA?", "provider"),
     ("Lactation visits billed under the practice number?", "provider"),
     ("Can an RN bill for lactation?", None),
+    ("Can I bill Medi-Cal myself? I am an IBCLC.", "renderer"),
+    ("I'm an LEC, can I bill medi-cal?", "renderer"),
+    ("Can the physician bill for lactation support provided by our IBCLC?", "provider"),
 ])
+
+
+@pytest.mark.parametrize("question,renderer", [
+    ("Can the physician bill for lactation support provided by our IBCLC?", "IBCLC"),
+    ("Can the doctor bill for lactation support provided by an RN with an LEC?", "RN"),
+    ("Our physician is an IBCLC; can we bill her lactation visits?", "physician"),
+    ("Is it OK for our pediatrician's office to bill visits done by our IBCLC?", "IBCLC"),
+])
+def test_who_renders_when_a_physician_is_named(question, renderer):
+    assert facts(question).renderer_role == renderer
 def test_billing_party(question, party):
     assert facts(question).billing_party == party
 

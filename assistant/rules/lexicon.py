@@ -74,7 +74,8 @@ DO_UPPER = re.compile(r"\bDOs?\b")
 NOT_A_PERSON = rx(
     r"\bparticipating (?:physician|doc|doctor)s?(?: groups?)?\b|\bphysician groups?\b|"
     r"\bmedical groups?\b|\b(?:physician|doc|doctor)s? or facilit(?:y|ies)\b|"
-    r"\b(?:doctor|physician|doc|ob|peds)'?s? (?:office|practice|clinic|group)\b|"
+    r"\b(?:doctor|physician|doc|ob|peds|ob[/-]?gyn|obgyn|p(?:a)?ediatrician|obstetrician|"
+    r"gyn(?:a)?ecologist|md)'?s? (?:office|practice|clinic|group)\b|"
     r"\bcertified nurse midwife\b(?= ?\)? ?or certified)|\bnurse line\b"
 )
 
@@ -148,12 +149,16 @@ RENDERER_BILLS = rx(
     r"\b(?:bill\w*|claim\w*|paid|reimburs\w*|submit\w*)\s+(?:[\w'-]+\s+){0,3}?directly\b|"
     r"\bdirectly (?:bill|claim|submit|to medi-?cal)|\bon (?:her|his|their|my|its) own\b|"
     r"\b(?:her|his|their|my) own\b|\bown (?:medi-?cal|npi|provider|number|billing)\b|"
-    r"\bbill\w* (?:independently|herself|himself|themselves)\b|\bindependently bill|"
+    r"\bbill\w*\s+(?:[\w'-]+\s+){0,3}?(?:independently|myself|herself|himself|themselves|"
+    r"yourself)\b|\bindependently bill|"
     r"\bas an? medi-?cal provider\b|"
     r"\b(?:get|obtain|be assigned|assigned|apply for|receive|have)\s+(?:an?\s+|her\s+|his\s+|"
     r"their\s+|my\s+)?(?:own\s+)?(?:medi-?cal\s+)?(?:provider\s+)?(?:number|npi|provider id)\b|"
     r"\benroll\w* (?:in|with|as an?) medi-?cal\b"
 )
+SELF_CONSULTANT = rx(r"\bi(?:'m| am)\s+(?:an?\s+)?(?:ibclc|c?lec|lactation consultant|lactation "
+                     r"educator)")
+SELF_BILLS = rx(r"\b(?:can|may|could|should|do)\s+i\s+(?:\w+\s+)?bill\b|\bi bill\b")
 PROVIDER_BILLS = rx(
     r"\b(?:we|us|our (?:practice|clinic|office|group|organization|facility|hospital|fqhc)|"
     r"the (?:practice|clinic|office|provider|physician|doctor|group|hospital|facility|fqhc)|"

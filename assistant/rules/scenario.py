@@ -185,6 +185,10 @@ def _roles(out: TurnFacts, mentions: list[RoleMention], t: str) -> None:
         if others:
             people = others
             out.facts.setdefault("billing_party", "provider")
+    consultant = next((m for m in creds if not m.attribute), None)
+    if consultant and people and all(m.role == "physician" for m in people):
+        people = []  # "the physician bills for our IBCLC": the consultant renders
+        out.facts.setdefault("billing_party", "provider")
     chosen = next((m for m in people if m.by), people[0] if people else None)
     if chosen is None:
         chosen = next((m for m in creds if not m.attribute), None)
@@ -204,7 +208,8 @@ def _roles(out: TurnFacts, mentions: list[RoleMention], t: str) -> None:
 def _billing(f: dict[str, Any], t: str) -> None:
     own = lx.RENDERER_BILLS.search(t)
     firm = lx.PROVIDER_BILLS.search(t)
-    if own and (not firm or own.start() <= firm.start()):
+    if (own and (not firm or own.start() <= firm.start())) or (
+            lx.SELF_CONSULTANT.search(t) and lx.SELF_BILLS.search(t)):
         f["billing_party"] = "renderer"
     elif firm:
         f["billing_party"] = "provider"
