@@ -104,6 +104,8 @@ def test_role_and_certification(question, role, cert):
     ("I'm an LEC, can I bill medi-cal?", "renderer"),
     ("Can the physician bill for lactation support provided by our IBCLC?", "provider"),
 ])
+def test_billing_party(question, party):
+    assert facts(question).billing_party == party
 
 
 @pytest.mark.parametrize("question,renderer", [
@@ -114,8 +116,6 @@ def test_role_and_certification(question, role, cert):
 ])
 def test_who_renders_when_a_physician_is_named(question, renderer):
     assert facts(question).renderer_role == renderer
-def test_billing_party(question, party):
-    assert facts(question).billing_party == party
 
 
 @pytest.mark.parametrize("question,status", [
