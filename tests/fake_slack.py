@@ -259,5 +259,8 @@ class FakeSlack:
                     if m["ts"] == ts or m.get("thread_ts") == ts]
         if not msgs:
             return {"ok": False, "error": "thread_not_found"}
-        return {"ok": True, "messages": sorted(msgs, key=lambda m: float(m["ts"])),
-                "has_more": False}
+        msgs.sort(key=lambda m: float(m["ts"]))
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 1000)
+        page, more = msgs[start:start + limit], start + limit < len(msgs)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}

@@ -17,7 +17,12 @@ import urllib.request
 import pytest
 
 from assistant.interfaces.slack import SlackTokens, build_bot
-from assistant.interfaces.slack_blocks import FEEDBACK_BLOCK_ID, FEEDBACK_DOWN, FEEDBACK_UP
+from assistant.interfaces.slack_blocks import (
+    FEEDBACK_BLOCK_ID,
+    FEEDBACK_DOWN,
+    FEEDBACK_UP,
+    clean_text,
+)
 from tests.conftest import make_settings
 from tests.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 
@@ -160,7 +165,7 @@ def test_follow_up_in_thread_uses_the_thread_as_history(bot, fake):
     history = bot.assistant.calls[1]["history"]
     assert [t.role for t in history] == ["user", "assistant"]
     assert history[0].content == first
-    assert history[1].content == answer1.params["text"]
+    assert history[1].content == clean_text(answer1.params["text"])
 
     follow = posts[1].params
     assert follow["thread_ts"] == root
@@ -171,6 +176,17 @@ def test_follow_up_in_thread_uses_the_thread_as_history(bot, fake):
     alone = bot.assistant.real.ask("and what about physician assistants?", [])
     assert alone.abstained or not ({c.section for c in alone.citations} & first_sections) or \
         alone.answer != follow["text"]
+
+
+def test_long_thread_history_is_read_across_pages(bot, fake):
+    root = fake.add_message(CHANNEL, "lactation questions for today", user=REP)
+    for i in range(240):
+        fake.add_message(CHANNEL, f"note {i}", user="UOTHER01", thread_ts=root)
+    bot.mention("who can prescribe a breast pump?", thread_ts=root)
+    fake.wait_for("chat.postMessage")
+    assert len(fake.calls_of("conversations.replies")) == 2  # 200 + the rest
+    history = bot.assistant.calls[0]["history"]
+    assert len(history) == 241 and history[-1].content == "note 239"
 
 
 @pytest.mark.parametrize("tamper", ["forged", "body_changed", "too_old"])
@@ -190,6 +206,27 @@ def test_bad_signatures_are_rejected_and_nothing_is_posted(bot, fake, tamper):
     status, _ = bot.post(body)
     assert status == 200
     fake.wait_for("chat.postMessage")
+
+
+def test_url_verification_challenge_is_answered_only_when_signed(bot, fake):
+    body = json.dumps({"token": "legacy", "challenge": "c-3f9a1", "type": "url_verification"})
+    status, text = bot.post(body)
+    assert status == 200 and "c-3f9a1" in text
+    status, text = bot.post(body, secret="forged")
+    assert status == 401 and "c-3f9a1" not in text
+
+
+def test_http_mode_refuses_to_serve_unverified(fake, seed_assistant, tmp_path):
+    from assistant.errors import ConfigError
+
+    fake.reset()
+    settings = make_settings(tmp_path, slack={"api_url": fake.api_url})
+    bot = build_bot(settings, seed_assistant, SlackTokens(bot_token="xoxb-test"))
+    try:
+        with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
+            bot.http_server("127.0.0.1", 0)
+    finally:
+        bot.close()
 
 
 def test_retried_event_is_answered_once(bot, fake):

@@ -40,7 +40,7 @@ def test_answer_has_markers_sources_with_section_date_link_and_feedback_buttons(
     a = Answer(question="q", answer="Frames come from the state lab [1]. Contacts need a TAR [2].",
                citations=[_cite(1), _cite(2, "Contacts", "Contacts need a TAR.", updated=None)])
     text, blocks = answer_message(a)
-    assert text == a.answer  # the notification/history text is the answer itself
+    assert clean_text(text) == a.answer  # the notification/history text is the answer itself
     body = _texts(blocks)
     assert "[1]" in body and "[2]" in body
     assert f"<{URL}|Vision Care>" in body
@@ -89,6 +89,13 @@ def test_a_url_with_pipe_or_angle_bracket_cannot_break_the_link():
     a = Answer(question="q", answer="x [1]", citations=[_cite(1, url="https://x.test/a|b>c")])
     body = _texts(answer_message(a)[1])
     assert "<https://x.test/a%7Cb%3Ec|Vision Care>" in body
+
+
+def test_fallback_text_is_escaped_and_reads_back_the_same():
+    a = Answer(question="q", answer="Use form <A> & B [1]")
+    text, _ = answer_message(a)
+    assert text == "Use form &lt;A&gt; &amp; B [1]"
+    assert clean_text(text) == a.answer
 
 
 def test_notice_has_no_feedback_buttons():

@@ -27,7 +27,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ConfigError
 from assistant.interfaces.slack_blocks import (
     FEEDBACK_DOWN,
     FEEDBACK_MODAL,
@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1_000_000
+MAX_HISTORY_PAGES = 5  # of conversations.replies (200 messages each)
 SLASH_COMMAND = "/manual"
 SORRY = ("Something went wrong while answering. Please try again in a minute; if it keeps "
          "happening, tell the team that runs this bot.")
@@ -150,6 +151,7 @@ class SlackBot:
         self.answers = AnswerCache()
         self._ask_lock = threading.Lock()
         self._stopped = threading.Event()
+        self._verifies_requests = bool(signing_secret)
         # Acks and quick listeners run on bolt's executor; answers on their own pool, so a burst
         # of questions can never hold up the acknowledgement of the next request.
         self.executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-ack")
@@ -353,12 +355,23 @@ class SlackBot:
                  before_ts: str) -> list[Turn]:
         if not thread_ts:
             return []
+        messages: list[dict] = []
+        cursor = None
         try:
-            resp = client.conversations_replies(channel=channel, ts=thread_ts, limit=100)
+            for _page in range(MAX_HISTORY_PAGES):
+                resp = client.conversations_replies(channel=channel, ts=thread_ts, limit=200,
+                                                    cursor=cursor)
+                messages += resp.get("messages") or []
+                cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+                if not resp.get("has_more") or not cursor:
+                    break
         except SlackApiError as exc:
             log.warning("thread history unavailable: %s", exc.response.get("error"))
             return []
-        turns = history_from_replies(resp.get("messages") or [],
+        except (OSError, SlackClientError) as exc:
+            log.warning("thread history unavailable: %s", type(exc).__name__)
+            return []
+        turns = history_from_replies(messages,
                                      bot_user_id=bot.get("bot_user_id"),
                                      bot_id=bot.get("bot_id"), before_ts=before_ts)
         return [Turn(role=t.role, content=redact(t.content)) if t.role == "user" else t
@@ -380,6 +393,9 @@ class SlackBot:
     # -- serving ------------------------------------------------------------------------------
     def http_server(self, host: str, port: int) -> WSGIServer:
         """A threaded WSGI server for the events URL (POST /slack/events); GET /healthz -> ok."""
+        if not self._verifies_requests:
+            raise ConfigError("HTTP mode needs SLACK_SIGNING_SECRET to verify Slack's requests; "
+                              "set it (see docs/slack.md) and start the bot again.")
         handler = SlackRequestHandler(self.app, path=EVENTS_PATH)
 
         def wsgi(environ, start_response):

@@ -220,8 +220,11 @@ def notice_message(text: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 def fallback_text(text: str) -> str:
+    """The message's plain ``text`` (notifications, thread history), escaped and capped."""
     text = text.strip()
-    return text if len(text) <= FALLBACK_LIMIT else text[:FALLBACK_LIMIT].rsplit(" ", 1)[0] + " …"
+    if len(text) > FALLBACK_LIMIT:
+        text = text[:FALLBACK_LIMIT].rsplit(" ", 1)[0] + " …"
+    return escape(text)
 
 
 def thanks_blocks(blocks: list[dict[str, Any]], rating: str, user: str | None) -> list[dict]:
