@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.test_web_app import RunningApp
+
+expect = pytest.importorskip("playwright.sync_api").expect
+sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
 
 pytestmark = pytest.mark.browser
 
@@ -35,8 +39,6 @@ def app(tmp_path_factory):
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
@@ -135,8 +137,10 @@ def test_thumbs_down_with_comment_lands_in_the_feedback_log(page, app):
     page.locator("#pma-feedback").wait_for(state="visible")
     page.locator("#pma-fb-comment textarea").fill("It leaves out nipple shields.")
     page.locator("#pma-fb-correct textarea").fill("Breast pumps, breast shells, nipple shields.")
+    expect(page.locator("#pma-fb-status")).to_contain_text("Rating saved")
     page.locator("#pma-fb-send").click()
-    page.locator("#pma-fb-status").get_by_text("saved").wait_for()
+    expect(page.locator("#pma-fb-status")).to_contain_text("Thanks")
+    expect(page.locator("#pma-feedback")).to_be_hidden()
     log = app.data_dir / "feedback.jsonl"
     entries = [json.loads(line) for line in log.read_text().splitlines()]
     mine = [e for e in entries if e["question"] == question]
@@ -150,7 +154,8 @@ def test_thumbs_down_with_comment_lands_in_the_feedback_log(page, app):
 def test_examples_and_filters_are_offered(page):
     example = page.get_by_text("What lactation durable medical equipment is covered?").first
     example.click()
-    assert "durable medical equipment" in page.locator("#pma-question textarea").input_value()
+    expect(page.locator("#pma-question textarea")).to_have_value(
+        re.compile("durable medical equipment"))
     page.get_by_text("Filters").click()
     page.locator("#pma-docs").wait_for(state="visible")
     page.locator("#pma-provider").wait_for(state="visible")

@@ -218,7 +218,9 @@ def test_feedback_is_appended_without_member_identifiers(app, client):
 def _file_urls(path: Path) -> list[str]:
     p = str(path)
     q = urllib.parse.quote(p)
+    rel = urllib.parse.quote(os.path.relpath(p, ROOT))  # relative to the app's cwd
     return [f"/file={p}", f"/gradio_api/file={p}", f"/gradio_api/file={q}",
+            f"/gradio_api/file={rel}", f"/file={rel}",
             f"/gradio_api/file=..%2F..%2F..%2F..%2F..%2F..%2F..{q}",
             f"/gradio_api/file=/{p.lstrip('/')}", f"/static/..{q}", f"/assets/..{q}"]
 
@@ -256,21 +258,32 @@ def test_login_is_enforced(login_app):
 
 
 def test_queue_refuses_beyond_its_size(login_app):
+    """Concurrency 1 and a queue of 1: a burst of 8 questions gets some "queue is full"."""
     from gradio_client import Client
     from gradio_client.utils import QueueError
 
     clients = [Client(login_app.url, auth=("rep", "correct horse"), verbose=False)
-               for _ in range(5)]
+               for _ in range(8)]
     question = "Who can bill Medi-Cal for lactation support services?"
-    with concurrent.futures.ThreadPoolExecutor(len(clients)) as pool:
-        futures = [pool.submit(c.predict, question, api_name="/chat") for c in clients]
+
+    def burst() -> list[str]:
         outcomes = []
-        for f in futures:
-            try:
-                f.result(timeout=120)
-                outcomes.append("ok")
-            except QueueError as exc:  # gradio_client's error for a full queue
-                outcomes.append(str(exc))
-    assert outcomes.count("ok") >= 1
-    refused = [o for o in outcomes if o != "ok"]
-    assert refused and all("queue" in o.lower() for o in refused), outcomes
+        with concurrent.futures.ThreadPoolExecutor(len(clients)) as pool:
+            futures = [pool.submit(c.predict, question, api_name="/chat") for c in clients]
+            for f in futures:
+                try:
+                    f.result(timeout=120)
+                    outcomes.append("ok")
+                except QueueError as exc:  # gradio_client's error for a full queue
+                    outcomes.append(str(exc))
+        return outcomes
+
+    bursts = []
+    for _ in range(3):  # a burst can trickle in on a busy machine; one refusal is the proof
+        outcomes = burst()
+        bursts.append(outcomes)
+        assert outcomes.count("ok") >= 1
+        assert all(o == "ok" or "queue is full" in o.lower() for o in outcomes), outcomes
+        if "ok" in outcomes and len(set(outcomes)) > 1:
+            break
+    assert any(o != "ok" for b in bursts for o in b), bursts

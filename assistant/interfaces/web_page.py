@@ -24,8 +24,11 @@ def build_page(settings: Settings, assistant, feedback=None):
         if number is None or rating is None:
             return gr.update(), gr.update(), gr.update(), gr.update()
         status = chat.record_feedback(conversation, number, rating, user=_user(request))
-        return (gr.update(visible=True), number, rating,
-                f"{status} Add a comment or the correct answer below (optional).")
+        if not status.startswith("Thanks"):
+            return gr.update(visible=False), gr.update(), gr.update(), status
+        note = (f"Rating saved for answer {number}. Add a comment or the correct answer below "
+                "(optional), then press Send feedback.")
+        return gr.update(visible=True), number, rating, note
 
     def send_feedback(conversation, number, rating, comment, correct, request: gr.Request):
         status = chat.record_feedback(conversation, number, rating, comment, correct,
