@@ -203,3 +203,15 @@ def test_login_comes_from_settings(tmp_path):
                  web={"username": "rep", "password": "s3cret", "port": 0})
     kw = launch_kwargs(s)
     assert kw["auth"] == ("rep", "s3cret") and kw["server_port"] is None
+
+
+def test_serve_turns_an_unreachable_index_into_a_message(tmp_path, capsys):
+    from assistant.interfaces.web import serve
+
+    s = Settings(index_dir=tmp_path / "i", data_dir=tmp_path / "d",
+                 chroma_url="http://127.0.0.1:9")
+    with pytest.raises(SystemExit) as exit_info:
+        serve(s, block=False)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "unavailable" in err and "Traceback" not in err

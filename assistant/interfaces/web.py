@@ -8,6 +8,7 @@ it with the queue limits, optional login and a file-serving policy that exposes 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -236,13 +237,20 @@ def launch_kwargs(settings: Settings) -> dict[str, Any]:
 
 
 def serve(settings: Settings, *, block: bool = True, assistant=None, feedback=None):
-    """Build the index if missing (with progress), then serve the page. Returns the page."""
+    """Build the index if missing (with progress), then serve the page. Returns the page.
+
+    An AssistantError while opening the index ends the process with its message (exit 2).
+    """
     from assistant.logging_setup import configure_logging
     from assistant.pipeline import Assistant
 
     configure_logging(settings.log_level)
     if assistant is None:
-        assistant = Assistant.from_settings(settings, build_if_missing=True, progress=True)
+        try:
+            assistant = Assistant.from_settings(settings, build_if_missing=True, progress=True)
+        except AssistantError as exc:  # index missing/mismatched/unreachable: say what to do
+            print(f"error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
     from assistant.interfaces.web_page import build_page
 
     page = build_page(settings, assistant, feedback)
