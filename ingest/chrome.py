@@ -8,6 +8,7 @@ breadcrumb trail. Nothing here may reach a block.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _APOS = "['\u2019]"
 
@@ -46,7 +47,10 @@ NAV_WORDS: frozenset[str] = frozenset(
     }
 )
 
-_COMPILED = [(name, re.compile(p, re.IGNORECASE)) for name, p in CHROME_PATTERNS]
+_ANY = re.compile(
+    "|".join(f"(?P<p{i}>{pattern})" for i, (_, pattern) in enumerate(CHROME_PATTERNS)),
+    re.IGNORECASE,
+)
 _NAV_SPLIT = re.compile(r"\s*(?:[|\u00b7\u2022/,]|\s-\s)\s*")
 _CRUMB_SPLIT = re.compile(r"\s*[>\u00bb\u203a]\s*")
 _WS = re.compile(r"\s+")
@@ -57,22 +61,26 @@ def normalise(line: str) -> str:
     return _WS.sub(" ", line).strip()
 
 
+@lru_cache(maxsize=4096)
 def chrome_match(line: str) -> tuple[str, str | None] | None:
     """Return (pattern name, line of business hint) if ``line`` is site chrome, else None."""
     text = normalise(line)
     if not text or len(text) > 600:
         return None
-    for name, rx in _COMPILED:
-        m = rx.fullmatch(text)
-        if m:
-            lob = m.groupdict().get("lob")
-            return name, (_lob_name(lob) if lob else None)
+    m = _ANY.fullmatch(text)
+    if m:
+        groups = m.groupdict()
+        i = next(int(k[1:]) for k, v in groups.items() if v is not None and k[0] == "p")
+        lob = groups.get("lob")
+        return CHROME_PATTERNS[i][0], (_lob_name(lob) if lob else None)
     low = text.lower()
-    pieces = [p for p in _NAV_SPLIT.split(low) if p]
+    pieces = [p for p in _NAV_SPLIT.split(low) if p] if len(low) <= 300 else []
     if pieces and all(p.strip(" .:") in NAV_WORDS for p in pieces):
         return "navigation", None
+    if not any(c in text for c in ">\u00bb\u203a"):
+        return None
     crumbs = [p for p in _CRUMB_SPLIT.split(text) if p]
-    if len(crumbs) >= 2 and text.count(">") + text.count("\u00bb") + text.count("\u203a") >= 1:
+    if len(crumbs) >= 2:
         short = all(len(c.split()) <= 8 and c[-1] not in ".!?;:" for c in crumbs)
         if short and (len(crumbs) >= 3 or crumbs[0].lower() in NAV_WORDS):
             return "breadcrumb", None

@@ -50,11 +50,7 @@ def hides(decls: dict[str, str]) -> bool:
         m = _NUMBER.match(decls.get(prop, ""))
         if m and float(m.group(1)) <= -999:
             return True
-    if decls.get("overflow") == "hidden" and any(
-        prop in decls and _ZERO.fullmatch(decls[prop]) for prop in ("height", "width", "max-height")
-    ):
-        return True
-    return False
+    return bool(decls.get("overflow") == "hidden" and any(prop in decls and _ZERO.fullmatch(decls[prop]) for prop in ("height", "width", "max-height")))
 
 
 def parse_color(value: str) -> tuple[int, int, int] | None:
@@ -79,7 +75,7 @@ def parse_color(value: str) -> tuple[int, int, int] | None:
             if len(nums) >= 4 and float(nums[3].rstrip("%")) == 0:
                 return None
             rgb = [float(n[:-1]) * 2.55 if n.endswith("%") else float(n) for n in nums[:3]]
-            return tuple(max(0, min(255, int(round(c)))) for c in rgb)  # type: ignore[return-value]
+            return tuple(max(0, min(255, round(c))) for c in rgb)  # type: ignore[return-value]
     except ValueError:
         return None
     return _NAMED.get(value)

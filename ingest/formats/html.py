@@ -7,8 +7,6 @@ forms, scripts) and hidden elements are dropped; hidden text and comments are fl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from assistant.types import Block
 from ingest import flags as fl
@@ -33,9 +31,10 @@ BLOCK_TAGS = frozenset(
 )
 LIST_TAGS = frozenset({"ul", "ol", "menu", "dir"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-MAX_DEPTH = 200
 _UNICODE_BULLET = re.compile(r"[\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u27a2\u27a4]\s")
-_MARKER_COMMENT = re.compile(r"\s*(?:/?\s*(?:start|end|begin)\b.*|\[if\b.*|<!\[endif\].*)", re.IGNORECASE)
+_MARKER_COMMENT = re.compile(
+    r"\s*(?:/?\s*(?:start|end|begin)\b.*|\[if\b.*|<!\[endif\].*)", re.IGNORECASE
+)
 
 
 def parse_html(data: bytes) -> RawPage:
@@ -43,31 +42,33 @@ def parse_html(data: bytes) -> RawPage:
 
 
 def html_to_page(markup: str, fmt: str = "html") -> RawPage:
+    """One top-down pass; chrome and hidden subtrees are skipped, never walked."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(markup, "html.parser")
     page = RawPage(format=fmt, blocks=[])
     page.url = _canonical(soup)
-    if soup.title is not None:
-        page.alt_title = _strip_site_suffix(normalise(soup.title.get_text(" "))) or None
-    for s in soup.find_all(string=re.compile(r"^\s*search in\s", re.IGNORECASE)):
+    title_tag = soup.find("title")
+    if title_tag is not None:
+        page.alt_title = _strip_site_suffix(normalise(title_tag.get_text(" "))) or None
+    for s in soup.find_all(string=re.compile(r"^\s*search in\s", re.IGNORECASE), limit=50):
         hit = chrome_match(str(s))
         if hit and hit[1]:
             page.lob_hint = hit[1]
             break
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    _remove_comments(soup, page.flags)
-    _remove_hidden(soup, page.flags)
-    page.title = _take_h1(soup)
-    _remove_chrome_elements(soup)
-    root = soup.body or soup
-    page.links = [str(a.get("href")) for a in root.find_all("a", href=True)
-                  if not chrome_match(text_of(a))][:1000]
-    em = _Emitter()
-    _walk(root, em, 0, 0)
-    em.flush()
-    page.blocks = em.blocks
+    _flag_comments(soup, page.flags)
+    classes: set[str] = set()
+    ids: set[str] = set()
+    for style in soup.find_all("style"):
+        c, i = css.hidden_selectors(style.get_text())
+        classes |= c
+        ids |= i
+    walker = _Walker(classes, ids, page.flags)
+    walker.walk(soup)
+    walker.em.flush()
+    page.blocks = walker.em.blocks
+    page.title = walker.title
+    page.links = walker.links
     return page
 
 
@@ -88,99 +89,207 @@ def _strip_site_suffix(title: str) -> str:
     return re.sub(r"\s+[-\u2013\u2014:]\s+Health Net\b.*$", "", title, flags=re.IGNORECASE).strip()
 
 
-def _remove_comments(soup, flags: list[str]) -> None:
-    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+def _flag_comments(soup, flags: list[str]) -> None:
+    """Comments are never text (the walker skips them); those that say something are flagged."""
+    from bs4.element import Comment
 
-    for node in soup.find_all(string=lambda s: isinstance(s, (Comment, ProcessingInstruction,
-                                                             Declaration, Doctype))):
-        if isinstance(node, Comment):
-            text = normalise(str(node))
-            meaningful = len(text.split()) >= 4 and not _MARKER_COMMENT.fullmatch(text)
-            if meaningful or fl.instruction_flags(text):
-                flags.append(fl.flag(fl.HTML_COMMENT, text))
-        node.extract()
+    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        text = normalise(str(node))
+        meaningful = len(text.split()) >= 4 and not _MARKER_COMMENT.fullmatch(text)
+        if meaningful or fl.instruction_flags(text):
+            flags.append(fl.flag(fl.HTML_COMMENT, text))
 
 
-def _remove_hidden(soup, flags: list[str]) -> None:
-    classes, ids = set(), set()
-    for style in soup.find_all("style"):
-        c, i = css.hidden_selectors(style.get_text())
-        classes |= c
-        ids |= i
-    for tag in soup.find_all(True):
-        if tag.decomposed or not _is_hidden(tag, classes, ids):
-            continue
-        text = text_of(tag)
-        if text and not chrome_match(text) and tag.name not in DROP_TAGS:
-            flags.append(fl.flag(fl.HIDDEN_TEXT, text))
-        tag.decompose()
-
-
-def _is_hidden(tag, classes: set[str], ids: set[str]) -> bool:
-    if tag.name in ("html", "head", "body"):
-        return False
-    if tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).strip().lower() == "true":
-        return True
-    tag_classes = tag.get("class") or []
-    if isinstance(tag_classes, str):
-        tag_classes = tag_classes.split()
-    if any(c.lower() in css.HIDDEN_CLASSES or c in classes for c in tag_classes):
-        return True
-    if tag.get("id") in ids:
-        return True
-    decls = css.declarations(str(tag.get("style") or ""))
-    if css.hides(decls):
-        return True
-    color = decls.get("color") or (str(tag.get("color")) if tag.name == "font" and tag.get("color")
-                                   else None)
-    fg = css.parse_color(color) if color else None
-    return fg is not None and css.same_color(fg, _background(tag))
-
-
-def _background(tag) -> tuple[int, int, int] | None:
-    node, steps = tag, 0
-    while node is not None and getattr(node, "name", None) and steps < 100:
-        bg = css.background_of(css.declarations(str(node.get("style") or "")),
-                               str(node.get("bgcolor")) if node.get("bgcolor") else None)
-        if bg is not None:
-            return bg
-        node, steps = node.parent, steps + 1
-    return None
-
-
-def _take_h1(soup) -> str | None:
-    for h1 in soup.find_all("h1"):
-        if any(p.name in DROP_TAGS or p.name == "footer" for p in h1.parents):
-            continue
-        text = text_of(h1)
-        h1.decompose()
-        if text:
-            return text
-    return None
-
-
-def _remove_chrome_elements(soup) -> None:
-    for tag in soup.find_all(True):
-        if tag.decomposed:
-            continue
-        role = str(tag.get("role") or "").strip().lower()
-        if tag.name in DROP_TAGS or role in DROP_ROLES or tag.name in SITE_ONLY_TAGS and tag.find_parent(["main", "article"]) is None:
-            tag.decompose()
-
-
-def text_of(tag) -> str:
-    """Visible text of an element, a space between block-level children."""
+def _lines_of(tag) -> list[str]:
+    """All text under ``tag`` (hidden or not), one line per block-level element."""
     from bs4.element import NavigableString, Tag
 
     parts: list[str] = []
     for node in tag.descendants:
         if isinstance(node, Tag):
-            if node.name in BLOCK_TAGS or node.name in HEADINGS or node.name in (
-                    "li", "td", "th", "tr"):
-                parts.append(" ")
+            if node.name in BLOCK_TAGS or node.name in HEADINGS or node.name in _CELLISH:
+                parts.append("\n")
         elif type(node) is NavigableString:
             parts.append(str(node))
-    return normalise("".join(parts))
+    return [x for x in (normalise(p) for p in "".join(parts).split("\n")) if x]
+
+
+_CELLISH = frozenset({"li", "td", "th", "tr", "br"})
+_MAINS = frozenset({"main", "article"})
+Verdict = tuple[str | None, tuple[int, int, int] | None]
+
+
+class _Walker:
+    """Walks the tree once, emitting blocks; skips chrome, skips and flags hidden elements."""
+
+    def __init__(self, hidden_classes: set[str], hidden_ids: set[str], flags: list[str]):
+        self.hidden_classes = hidden_classes
+        self.hidden_ids = hidden_ids
+        self.flags = flags
+        self.em = _Emitter()
+        self.title: str | None = None
+        self.links: list[str] = []
+
+    def verdict(self, tag, bg, in_main: bool) -> Verdict:
+        """('drop' | 'hidden' | None, background colour for the children)."""
+        name = tag.name
+        role = str(tag.get("role") or "").strip().lower()
+        if name in DROP_TAGS or role in DROP_ROLES or (name in SITE_ONLY_TAGS and not in_main):
+            return "drop", bg
+        decls = css.declarations(str(tag.get("style") or ""))
+        bgcolor = tag.get("bgcolor")
+        own_bg = css.background_of(decls, str(bgcolor) if bgcolor else None) or bg
+        if name in ("html", "body"):
+            return None, own_bg
+        if tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).strip().lower() == "true":
+            return "hidden", bg
+        classes = tag.get("class") or []
+        if isinstance(classes, str):
+            classes = classes.split()
+        if any(c.lower() in css.HIDDEN_CLASSES or c in self.hidden_classes for c in classes):
+            return "hidden", bg
+        if tag.get("id") in self.hidden_ids:
+            return "hidden", bg
+        if css.hides(decls):
+            return "hidden", bg
+        bg = own_bg
+        color = decls.get("color") or (str(tag.get("color")) if name == "font" and tag.get("color")
+                                       else None)
+        fg = css.parse_color(color) if color else None
+        if fg is not None and css.same_color(fg, bg):
+            return "hidden", bg
+        return None, bg
+
+    def skipped(self, tag, verdict: str) -> None:
+        if verdict == "hidden":
+            lines = [x for x in _lines_of(tag) if not chrome_match(x)]
+            if lines:
+                self.flags.append(fl.flag(fl.HIDDEN_TEXT, " ".join(lines)))
+        elif self.title is None and tag.name in SITE_ONLY_TAGS:
+            h1 = tag.find("h1")  # a page title inside the site banner
+            if h1 is not None:
+                self.title = self.text_of(h1, None, True) or None
+
+    def text_of(self, tag, bg, in_main: bool) -> str:
+        """Visible text of an element (iterative: any depth)."""
+        from bs4.element import NavigableString, Tag
+
+        parts: list[str] = []
+        stack: list = [(tag, bg, in_main)]
+        while stack:
+            node, bg, in_main = stack.pop()
+            if not isinstance(node, Tag):
+                if type(node) is NavigableString:
+                    parts.append(str(node))
+                continue
+            if node is not tag:
+                verdict, bg = self.verdict(node, bg, in_main)
+                if verdict:
+                    self.skipped(node, verdict)
+                    continue
+            if node.name in BLOCK_TAGS or node.name in HEADINGS or node.name in _CELLISH:
+                parts.append(" ")
+            inner = in_main or node.name in _MAINS
+            stack.extend((c, bg, inner) for c in reversed(node.contents))
+        return normalise("".join(parts))
+
+    def walk(self, root) -> None:
+        """Depth-first over the tree with an explicit stack (any nesting depth)."""
+        from bs4.element import NavigableString, Tag
+
+        em = self.em
+        # (op, node, list depth, background, inside main/article, extra)
+        stack: list = [("enter", c, 0, None, False, None) for c in reversed(root.contents)]
+        while stack:
+            op, node, depth, bg, in_main, extra = stack.pop()
+            if op == "flush":
+                em.flush()
+                continue
+            if op == "end_li":
+                em.flush()
+                em.kind = extra
+                continue
+            if op == "end_a":
+                buf, start = extra
+                anchor = "".join(em.buf[start:]) if buf is em.buf and len(buf) - start <= 5 else "x"
+                if not chrome_match(anchor):
+                    self.links.append(str(node.get("href")))
+                continue
+            if not isinstance(node, Tag):
+                if type(node) is NavigableString:
+                    em.text(str(node))
+                continue
+            verdict, bg = self.verdict(node, bg, in_main)
+            if verdict:
+                self.skipped(node, verdict)
+                continue
+            name = node.name
+            in_main = in_main or name in _MAINS
+            children = [("enter", c, depth, bg, in_main, None) for c in reversed(node.contents)]
+            if name == "br":
+                em.text("\n")
+            elif name == "h1" and self.title is None:
+                em.flush()
+                self.title = self.text_of(node, bg, in_main) or None
+            elif name in HEADINGS:
+                em.flush()
+                em.add("heading", self.text_of(node, bg, in_main), max(1, int(name[1]) - 1))
+            elif name == "table":
+                em.flush()
+                self.table(node, bg, in_main)
+            elif name in LIST_TAGS:
+                em.flush()
+                stack.append(("flush", node, depth, bg, in_main, None))
+                stack.extend(("enter", c, depth + 1, bg, in_main, None)
+                             for c in reversed(node.contents))
+            elif name == "li":
+                em.flush()
+                stack.append(("end_li", node, depth, bg, in_main, em.kind))
+                em.kind = ("list_item", max(1, depth))
+                stack.extend(children)
+            elif name in BLOCK_TAGS:
+                em.flush()
+                stack.append(("flush", node, depth, bg, in_main, None))
+                stack.extend(children)
+            else:
+                if name == "a" and node.get("href") and len(self.links) < 1000:
+                    stack.append(("end_a", node, depth, bg, in_main, (em.buf, len(em.buf))))
+                stack.extend(children)
+
+    def table(self, table, bg, in_main: bool) -> None:
+        """One paragraph per row, cells joined by ' | ' (rows of nested tables stay in cells)."""
+        from bs4.element import Tag
+
+        rows = []
+        for child in table.contents:
+            if not isinstance(child, Tag):
+                continue
+            verdict, child_bg = self.verdict(child, bg, in_main)
+            if verdict:
+                self.skipped(child, verdict)
+            elif child.name == "caption":
+                self.em.add("paragraph", self.text_of(child, child_bg, in_main))
+            elif child.name == "tr":
+                rows.append((child, child_bg))
+            elif child.name in ("thead", "tbody", "tfoot"):
+                for tr in child.contents:
+                    if isinstance(tr, Tag) and tr.name == "tr":
+                        v, tr_bg = self.verdict(tr, child_bg, in_main)
+                        if v:
+                            self.skipped(tr, v)
+                        else:
+                            rows.append((tr, tr_bg))
+        for tr, tr_bg in rows:
+            cells = []
+            for cell in tr.contents:
+                if isinstance(cell, Tag) and cell.name in ("td", "th"):
+                    v, cell_bg = self.verdict(cell, tr_bg, in_main)
+                    if v:
+                        self.skipped(cell, v)
+                    elif text := self.text_of(cell, cell_bg, in_main):
+                        cells.append(text)
+            if cells:
+                self.em.add("paragraph", " | ".join(cells))
 
 
 class _Emitter:
@@ -214,59 +323,3 @@ class _Emitter:
                     self.add("paragraph", line)
             return
         self.add(kind, raw, level)
-
-    @contextmanager
-    def as_kind(self, kind: str, level: int) -> Iterator[None]:
-        saved, self.kind = self.kind, (kind, level)
-        try:
-            yield
-        finally:
-            self.kind = saved
-
-
-def _walk(node, em: _Emitter, list_depth: int, depth: int) -> None:
-    from bs4.element import NavigableString, Tag
-
-    for child in list(node.children):
-        if not isinstance(child, Tag):
-            if type(child) is NavigableString:
-                em.text(str(child))
-            continue
-        name = child.name
-        if depth >= MAX_DEPTH:  # pathological nesting: keep the text, lose the structure
-            em.text(" " + text_of(child) + " ")
-        elif name in HEADINGS:
-            em.flush()
-            em.add("heading", text_of(child), max(1, int(name[1]) - 1))
-        elif name in LIST_TAGS:
-            em.flush()
-            _walk(child, em, list_depth + 1, depth + 1)
-            em.flush()
-        elif name == "li":
-            em.flush()
-            with em.as_kind("list_item", max(1, list_depth)):
-                _walk(child, em, list_depth, depth + 1)
-                em.flush()
-        elif name == "table":
-            em.flush()
-            _table(child, em)
-        elif name in BLOCK_TAGS:
-            em.flush()
-            _walk(child, em, list_depth, depth + 1)
-            em.flush()
-        else:
-            _walk(child, em, list_depth, depth + 1)
-
-
-def _table(table, em: _Emitter) -> None:
-    """One paragraph per row, cells joined by ' | '."""
-    caption = table.find("caption")
-    if caption is not None:
-        em.add("paragraph", text_of(caption))
-    for tr in table.find_all("tr"):
-        if tr.find_parent("table") is not table:
-            continue
-        cells = [text_of(c) for c in tr.find_all(["td", "th"], recursive=False)]
-        cells = [c for c in cells if c]
-        if cells:
-            em.add("paragraph", " | ".join(cells))

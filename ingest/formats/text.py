@@ -199,13 +199,14 @@ def _split_para(lines: list[str], width: int, wrapped: bool) -> list[list[str]]:
 
 
 def _join(lines: list[str], wrapped: bool) -> str:
-    text = ""
+    parts: list[str] = []
     for line in lines:
-        if wrapped and text.endswith("-") and text[-2:-1].isalpha() and line[:1].islower():
-            text += line
+        prev = parts[-1] if parts else ""
+        if wrapped and prev.endswith("-") and prev[-2:-1].isalpha() and line[:1].islower():
+            parts[-1] = prev + line  # a word hyphenated over a line break
         else:
-            text = f"{text} {line}" if text else line
-    return normalise(text)
+            parts.append(line)
+    return normalise(" ".join(parts))
 
 
 def _looks_wrapped(lines: list[str], width: int) -> bool:
