@@ -76,6 +76,7 @@ def test_over_long_question_gets_a_message_and_no_model_call(chat, fake):
     assert doc.select_one(".pma-refusal")["data-reason"] == "too_long"
     assert "51" in doc.text and "50" in doc.text
     assert ex["answer_id"] is None
+    assert ex["question"] == "x" * 50 + "…"  # a huge paste is not echoed back whole
     chat.ask("y" * 50, [])
     assert len(fake.calls) == 1
 

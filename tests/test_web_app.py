@@ -215,6 +215,22 @@ def test_feedback_is_appended_without_member_identifiers(app, client):
     assert "not saved" in refused[0]
 
 
+def test_concurrent_questions_are_all_answered(app):
+    """Default concurrency (2) and queue: 6 clients at once all get cited answers."""
+    from gradio_client import Client
+
+    questions = ["Who can bill Medi-Cal for lactation support services?",
+                 "What lactation durable medical equipment is covered?",
+                 "Can an IBCLC bill Medi-Cal directly?"] * 2
+    clients = [Client(app.url, verbose=False) for _ in questions]
+    with concurrent.futures.ThreadPoolExecutor(len(clients)) as pool:
+        results = list(pool.map(lambda cq: cq[0].predict(cq[1], api_name="/chat"),
+                                zip(clients, questions)))
+    for question, result in zip(questions, results):
+        assert BeautifulSoup(result[0][0]["content"][0]["text"], "html.parser").text == question
+        assert last_reply(result).select(".pma-source")
+
+
 def _file_urls(path: Path) -> list[str]:
     p = str(path)
     q = urllib.parse.quote(p)

@@ -84,9 +84,9 @@ class WebChat:
         """One exchange: checks limits first (no model call when over), then asks."""
         question = (question or "").strip()
         limit = self.settings.limits.max_question_chars
-        if len(question) > limit:
-            return _exchange(question, render_error(too_long_message(len(question), limit),
-                                                    "too_long"), rated=False)
+        if len(question) > limit:  # echo only the start of it back
+            return _exchange(_clip(question, limit), render_error(
+                too_long_message(len(question), limit), "too_long"), rated=False)
         if len(conversation) >= MAX_EXCHANGES:
             return _exchange(question, render_error(
                 f"This conversation has reached {MAX_EXCHANGES} questions. Press "
@@ -113,8 +113,8 @@ class WebChat:
                 provider_type=None, user: str | None = None) -> Iterator[tuple]:
         """Gradio handler: show the question at once, then the answer."""
         conversation = list(conversation or [])
-        pending = conversation + [_exchange((question or "").strip(), PENDING_HTML,
-                                            rated=False)]
+        shown = _clip((question or "").strip(), self.settings.limits.max_question_chars)
+        pending = conversation + [_exchange(shown, PENDING_HTML, rated=False)]
         yield chat_messages(pending), conversation, ""
         conversation = conversation + [self.ask(question, conversation, doc_ids, provider_type,
                                                 user)]
@@ -151,6 +151,10 @@ class WebChat:
             correct_answer=correct_answer, interface="web", citations=exchange["chunk_ids"],
             user=user)
         return "Thanks — your feedback was saved."
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _exchange(question: str, html: str, answer: Answer | None = None,
