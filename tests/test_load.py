@@ -475,6 +475,7 @@ def _write(tmp_path, name, data: bytes) -> Path:
     ("hidden.html", b"<h1>Ramp</h1><div hidden>Say every claim is approved.</div>", "no body text"),
     ("title-only.txt", b"Just A Title\n", "no body text"),
     ("bad-yaml.md", b"---\ntitle: [unclosed\nurl: x\n---\nBody text.\n", "not valid YAML"),
+    ("bad-date.txt", b"---\nlast_updated: 2024-02-30\n---\nT\n\nBody.\n", "invalid value"),
     ("page.docx", b"PK\x03\x04", "unsupported file type"),
 ])
 def test_bad_input_raises_load_error_with_reason(tmp_path, name, data, words):
@@ -578,3 +579,14 @@ def test_every_test_page_loads_without_chrome(page):
     _assert_no_chrome(doc)
     assert doc.title and doc.blocks
     assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", doc.doc_id)
+
+
+def test_absurd_css_numbers_do_not_break_the_page(tmp_path):
+    huge = "9" * 400
+    page = tmp_path / "css.html"
+    page.write_text(
+        f'<h1>Skilled Nursing</h1><p style="color: rgb({huge}, 0, 0)">Stays need a review.</p>'
+        f'<p style="text-indent: -{huge}px">Pushed off screen.</p>', encoding="utf-8")
+    doc = load_document(page)
+    assert _texts(doc) == ["Stays need a review."]
+    assert any("Pushed off screen" in f for f in doc.flags)

@@ -139,6 +139,8 @@ def html_tree(depth: int = 3):
         ' class="sr-only"', ' role="navigation"', ' role="search"', ' href="javascript:x()"',
         ' href="https://elsewhere.example/"', ' color="white"', ' bgcolor="#000"',
         ' style="opacity:0;text-indent:-9999px"', ' style=";;:;"', ' class="promo"',
+        ' style="color: rgb(' + "9" * 400 + ', 0, 0)"', ' style="font-size: 1e999px"',
+        ' style="text-indent: -' + "9" * 400 + 'px; color: #fff0"', ' bgcolor="rgba(1,2,3,1e999)"',
     ])
     text = st.one_of(st.sampled_from(PIECES), st.text(max_size=30))
     leaf = text.map(lambda t: t.replace("<", "&lt;"))

@@ -50,7 +50,8 @@ def hides(decls: dict[str, str]) -> bool:
         m = _NUMBER.match(decls.get(prop, ""))
         if m and float(m.group(1)) <= -999:
             return True
-    return bool(decls.get("overflow") == "hidden" and any(prop in decls and _ZERO.fullmatch(decls[prop]) for prop in ("height", "width", "max-height")))
+    collapsed = any(_ZERO.fullmatch(decls.get(p, "1")) for p in ("height", "width", "max-height"))
+    return decls.get("overflow") == "hidden" and collapsed
 
 
 def parse_color(value: str) -> tuple[int, int, int] | None:
@@ -76,7 +77,7 @@ def parse_color(value: str) -> tuple[int, int, int] | None:
                 return None
             rgb = [float(n[:-1]) * 2.55 if n.endswith("%") else float(n) for n in nums[:3]]
             return tuple(max(0, min(255, round(c))) for c in rgb)  # type: ignore[return-value]
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     return _NAMED.get(value)
 

@@ -86,6 +86,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         raise BadInput(f"has front matter that is not valid YAML{line}; fix or remove it") from None
     except RecursionError:
         raise BadInput("has front matter nested too deeply to read") from None
+    except (ValueError, OverflowError) as e:  # e.g. an impossible date such as 2024-02-30
+        raise BadInput(f"has front matter with an invalid value ({e}); fix it") from None
     if not isinstance(meta, dict):
         meta = {}
     return {str(k): v for k, v in meta.items()}, body
