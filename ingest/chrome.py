@@ -16,8 +16,8 @@ _APOS = "['\u2019]"
 CHROME_PATTERNS: list[tuple[str, str]] = [
     ("skip link", r"skip to (?:the )?(?:main )?content"),
     ("search scope",
-     r"search in (?!(?:the|a|an|your|our|this|each|all|any)\b)(?P<lob>[a-z][a-z0-9&/\-]{1,20}"
-     r"(?: [a-z0-9&/\-]{1,20}){0,2})"),
+     (r"search in (?!(?:the|a|an|your|our|this|each|all|any)\b)(?P<lob>[a-z][a-z0-9&/\-]{1,20}"
+     r"(?: [a-z0-9&/\-]{1,20}){0,2})")),
     ("search help", rf"the search{_APOS}?s? minimum of \d+ and maximum of \d+ characters\b.*"),
     ("search help", r"to search for information outside the provider manual\b.*"),
     ("search wait", r"please wait while we retrie?ve the (?:findings|results)\W*"),
