@@ -51,12 +51,12 @@ def build_page(settings: Settings, assistant, feedback=None):
         chatbot = gr.Chatbot(
             label="Conversation", elem_id="pma-chat", height=560, sanitize_html=True,
             allow_tags=False, latex_delimiters=[], feedback_options=("Like", "Dislike"),
-            buttons=["copy"], layout="panel",
+            buttons=[], layout="panel",  # "copy" would copy the message's HTML source
             placeholder="Ask about the provider manual — or pick an example below.")
         with gr.Row():
-            question = gr.Textbox(label="Question", placeholder="Type a question about the provider manual…",
-                                  show_label=False, lines=1, max_lines=6, scale=8,
-                                  elem_id="pma-question", autofocus=True)
+            question = gr.Textbox(label="Question", show_label=False, lines=1, max_lines=6,
+                                  placeholder="Type a question about the provider manual…",
+                                  scale=8, elem_id="pma-question", autofocus=True)
             send = gr.Button("Ask", variant="primary", scale=1, elem_id="pma-ask")
         new = gr.Button("New conversation", size="sm", elem_id="pma-new")
         with gr.Column(visible=False, elem_id="pma-feedback") as feedback_box:
