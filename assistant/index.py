@@ -6,15 +6,18 @@ the generation pointer, so a finished ingest is picked up without restarting the
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
 
-from assistant.errors import IndexMissingError
+from assistant.errors import IndexMissingError, IndexUnavailableError
 from assistant.retrieve import LexicalIndex
 from assistant.settings import Settings
 from assistant.store import IndexStore
 from assistant.types import Chunk
+
+log = logging.getLogger(__name__)
 
 
 class LoadedIndex:
@@ -32,7 +35,10 @@ class LoadedIndex:
         self.generation: str | None = None
         self.chunks: list[Chunk] = []
         self.lexical: LexicalIndex = LexicalIndex([])
-        self.reload()
+        try:
+            self.reload()
+        except IndexUnavailableError as exc:  # a Chroma server that is down: open it later
+            log.warning("%s It is opened when it answers.", exc)
 
     @property
     def embedder(self):
@@ -51,7 +57,11 @@ class LoadedIndex:
             self._checked = time.monotonic()
 
     def maybe_refresh(self) -> None:
-        """Follow the pointer when an ingest switched generations (checked every few seconds)."""
+        """Follow the pointer when an ingest switched generations (checked every few seconds).
+        Not opened yet (the server was down): try now (IndexUnavailableError while still down)."""
+        if self.generation is None:
+            self.reload()
+            return
         if time.monotonic() - self._checked < self.refresh_seconds:
             return
         self._checked = time.monotonic()
