@@ -44,7 +44,10 @@ class Assistant:
         if build_if_missing:
             from ingest.build import ensure_index
 
-            ensure_index(settings, progress=progress)
+            try:
+                ensure_index(settings, progress=progress)
+            except IndexUnavailableError as exc:  # answers say so until the server is back
+                log.warning("index not checked: %s", exc)
         index = LoadedIndex(settings)
         if "rules" not in kwargs:
             from assistant.rules import RuleChecker
