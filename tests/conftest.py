@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.llm_server"]  # the llama.cpp server fixture `llm_server`
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "lactation-education-and-support-services.txt"
 PAGES = Path(__file__).resolve().parent / "pages"
