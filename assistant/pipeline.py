@@ -86,8 +86,8 @@ class Assistant:
             filters: Filters | None = None, *, interface: str = "api",
             user: str | None = None) -> Answer:
         clock = _Clock()
-        history = list(history or [])[-2 * self.settings.limits.max_history_turns:] \
-            if self.settings.limits.max_history_turns else []
+        history = _bounded(history, self.settings.limits.max_history_turns,
+                           self.settings.limits.max_question_chars)
         question = (question or "").strip()
         try:
             answer = self._answer(question, history, filters, clock)
@@ -214,6 +214,16 @@ def _is_model_refusal(draft: str) -> bool:
     from assistant.prompts import CANNOT_ANSWER as MODEL_REFUSAL
 
     return draft.strip().rstrip(".") == MODEL_REFUSAL.rstrip(".")
+
+
+def _bounded(history: list[Turn] | None, max_turns: int, max_chars: int) -> list[Turn]:
+    """The last ``max_turns`` exchanges, each message cut to ``max_chars`` (a pasted novel in
+    the history is not searched, prompted or parsed whole)."""
+    if not history or not max_turns:
+        return []
+    return [t if len(t.content) <= max_chars else
+            t.model_copy(update={"content": t.content[:max_chars]})
+            for t in list(history)[-2 * max_turns:]]
 
 
 def _context(p: Passage) -> Context:
