@@ -27,7 +27,8 @@ BATCH = 2000
 _LIST_FIELDS = ("provider_types", "flags")
 
 
-def chunk_metadata(chunk: Chunk, source: str | None = None) -> dict[str, Any]:
+def chunk_metadata(chunk: Chunk, source: str | None = None,
+                   file_hash: str | None = None) -> dict[str, Any]:
     """Chroma metadata for a chunk (no None values; lists of scalars are allowed)."""
     meta: dict[str, Any] = {
         "doc_id": chunk.doc_id, "title": chunk.title, "section": chunk.section,
@@ -35,7 +36,8 @@ def chunk_metadata(chunk: Chunk, source: str | None = None) -> dict[str, Any]:
         "content_hash": chunk.content_hash, "sentences": json.dumps(chunk.sentences),
     }
     for key, value in (("url", chunk.url), ("last_updated", chunk.last_updated),
-                       ("lob", chunk.line_of_business), ("source", source)):
+                       ("lob", chunk.line_of_business), ("source", source),
+                       ("file_hash", file_hash)):
         if value:
             meta[key] = value
     for key in _LIST_FIELDS:

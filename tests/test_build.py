@@ -208,3 +208,21 @@ def test_server_mode_ingests_and_answers(tmp_path, corpus, embedder, chroma_serv
     assert again.count == 0
     assert not (tmp_path / "index" / "chroma").exists() or not any(
         (tmp_path / "index" / "chroma").iterdir())
+
+
+def test_unchanged_files_are_not_parsed_again(tmp_path, corpus, embedder, monkeypatch):
+    import ingest.build as build
+
+    settings = make_settings(tmp_path)
+    ingest([corpus], settings, progress=False, embedder=embedder)
+    calls = []
+    real = build.load_document
+    monkeypatch.setattr(build, "load_document", lambda p, **kw: calls.append(p) or real(p, **kw))
+    report = ingest([corpus], settings, progress=False, embedder=embedder)
+    assert calls == [] and report.documents == 2 and report.added == 0
+    (corpus / "nemt-test.txt").write_text(NEMT_PAGE + "\n")  # bytes change, text does not
+    report = ingest([corpus], settings, progress=False, embedder=embedder)
+    assert [p.name for p in calls] == ["nemt-test.txt"] and report.added == 0
+    calls.clear()
+    ingest([corpus], settings, progress=False, embedder=embedder)
+    assert calls == []
