@@ -122,8 +122,16 @@ def import_feedback(feedback: Path, out: Path = DEFAULT_OUT,
     files = list(dataset_files) if dataset_files is not None else sorted(DATASET_DIR.glob("*.jsonl"))
     seen_q, seen_ids = known_keys([*files, out])
     summary, new, redact = ImportSummary(), [], _redactor()
-    for entry in _read_jsonl(feedback):
+    # The web page writes a rating at once and a fuller line (comment, correct answer) with the
+    # same answer_id later: the last line of an answer is the one that counts.
+    latest: dict[Any, dict[str, Any] | None] = {}
+    for i, entry in enumerate(_read_jsonl(feedback)):
+        key = entry.get("answer_id") if isinstance(entry, dict) and entry.get("answer_id") \
+            else ("line", i)
+        latest.pop(key, None)
+        latest[key] = entry
         summary.read += 1
+    for entry in latest.values():
         if entry is None or not isinstance(entry.get("question"), str) or not entry["question"].strip():
             summary.malformed += 1
             continue

@@ -215,3 +215,21 @@ def test_import_reads_what_the_real_feedback_log_writes(tmp_path):
     assert cand["reference_answer"] == "Yes, a nurse practitioner may."
     assert cand["previous_citations"] == [{"chunk_id": "lactation-education-and-support-services#5"}]
     assert "user_hash" not in json.dumps(cand) and cand["source"]["interface"] == "web"
+
+
+def test_import_feedback_keeps_the_last_line_of_each_answer(tmp_path):
+    from evals.feedback_import import import_feedback
+
+    log = tmp_path / "feedback.jsonl"
+    rows = [
+        {"answer_id": "a1", "question": "can a doula bill?", "answer": "x", "rating": "down"},
+        {"answer_id": "a1", "question": "can a doula bill?", "answer": "x", "rating": "down",
+         "comment": "wrong", "correct_answer": "The manual does not say."},
+        {"answer_id": "a2", "question": "who prescribes pumps?", "answer": "y", "rating": "up"},
+    ]
+    log.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = tmp_path / "cands.jsonl"
+    summary = import_feedback(log, out, dataset_files=[])
+    assert summary.added == 1
+    cand = json.loads(out.read_text().splitlines()[0])
+    assert "does not say" in json.dumps(cand)
