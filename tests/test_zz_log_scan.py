@@ -1,0 +1,65 @@
+"""Runs last (the name sorts last): every log and JSON-lines file the test session wrote (under
+pytest's basetemp) and the repo's var/ hold no structured member identifier.
+
+The suite feeds member identifiers to the assistant, the web page, the Slack bot, the audit and
+feedback logs; what they wrote must have been redacted. A few tests plant identifiers in a file
+on purpose (to prove a scanner or a reader finds them); their folders are listed in PLANTED.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from assistant.redact import find_identifiers, scan_files
+from tests.conftest import ROOT
+
+PATTERNS = ("*.log", "*.jsonl")
+# tmp folders (test names, as pytest shortens them) whose files hold identifiers on purpose
+PLANTED = (
+    "test_scan_files_reports_place",  # tests/test_redact.py: the scanner's own test
+    "scan_canary",  # this module's canary
+)
+
+# Our own ids that look like a member ID to the scanner: evals' feedback candidates are
+# "fb-" + 10 hex digits (evals/feedback_import.py), mostly digits for some hashes.
+OWN_IDS = re.compile(r"(?<![\w-])fb-[0-9a-f]{10}(?![\w-])")
+
+
+def is_own_id(finding: dict) -> bool:
+    """The finding's line holds that kind only inside our own ids (not a member's)."""
+    with open(finding["path"], encoding="utf-8", errors="replace") as f:
+        line = next(x for n, x in enumerate(f, start=1) if n == finding["line"])
+    own = [m.span() for m in OWN_IDS.finditer(line)]
+    spans = [(a, b) for kind, a, b in find_identifiers(line) if kind == finding["kind"]]
+    return bool(spans) and all(any(x <= a and b <= y for x, y in own) for a, b in spans)
+
+
+def session_files(root: Path) -> list[Path]:
+    files = [p for pattern in PATTERNS for p in root.rglob(pattern) if p.is_file()]
+    return sorted(p for p in files
+                  if not any(part.startswith(PLANTED) for part in p.relative_to(root).parts))
+
+
+def test_the_scan_finds_a_planted_identifier(tmp_path_factory):
+    canary = tmp_path_factory.mktemp("scan_canary") / "planted.log"
+    canary.write_text("INFO question: is member CIN 91234567A covered? ssn 123-45-6789\n")
+    kinds = {f["kind"] for f in scan_files([canary])}
+    assert {"CIN", "SSN"} <= kinds
+    assert canary not in session_files(tmp_path_factory.getbasetemp())
+    own = canary.parent / "own.log"
+    own.write_text('{"id": "fb-35120030e5"} and CIN 91234567A\n{"id": "fb-35120030e5"}\n')
+    found = scan_files([own])
+    assert [is_own_id(f) for f in found if f["kind"] == "MEMBER_ID"] == [True, True]
+    assert [is_own_id(f) for f in found if f["kind"] == "CIN"] == [False]
+
+
+def test_no_member_identifier_in_any_log_or_feedback_file(tmp_path_factory):
+    roots = [tmp_path_factory.getbasetemp()]
+    if (ROOT / "var").is_dir():
+        roots.append(ROOT / "var")
+    files = [f for root in roots for f in session_files(root)]
+    found = [f for f in scan_files(files) if not is_own_id(f)]
+    print(f"\nlog scan: {len(files)} log/jsonl files, "
+          f"{sum(f.stat().st_size for f in files):,} bytes, {len(found)} identifiers found")
+    assert found == [], found[:20]
