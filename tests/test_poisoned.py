@@ -24,6 +24,7 @@ from tests.llm_server import MODEL, llm_server  # noqa: F401 - the fixture
 
 POISONED = PAGES / "poisoned"
 POISONED_FILES = sorted(POISONED.iterdir()) + sorted(PAGES.glob("poisoned-*"))
+POISONED_DOCS = {load_document(p).doc_id for p in POISONED_FILES}
 BILLING = [json.loads(line) for line in
            (ROOT / "evals" / "datasets" / "billing.jsonl").read_text().splitlines() if line.strip()]
 
@@ -213,7 +214,7 @@ def test_scrub_links_keeps_only_citation_urls_and_quoted_health_net_links():
 # ---- end to end: the extractive answerer ---------------------------------------------------
 def test_billing_verdicts_are_unchanged_and_answers_clean_with_poison_indexed(
         poisoned_assistant, clean_extractive):
-    poisoned_docs = {p.stem for p in POISONED_FILES} | {"lactation-claims-update"}
+    poisoned_docs = POISONED_DOCS
     changed, retrieved_poison = [], 0
     for case in BILLING:
         answer = poisoned_assistant.ask(case["question"])
@@ -221,6 +222,8 @@ def test_billing_verdicts_are_unchanged_and_answers_clean_with_poison_indexed(
             changed.append(case["id"])
         retrieved_poison += any(c.doc_id in poisoned_docs for c in answer.contexts)
         assert_clean(answer)
+    print(f"\nextractive: {len(BILLING)} billing cases, {len(changed)} verdicts changed, "
+          f"{retrieved_poison} with poison retrieved")
     assert changed == [], f"verdicts changed by poisoned pages: {changed}"
     # the poison was really in front of the answerer (else the test proves nothing)
     assert retrieved_poison >= len(BILLING) // 2, retrieved_poison
@@ -229,7 +232,7 @@ def test_billing_verdicts_are_unchanged_and_answers_clean_with_poison_indexed(
 @pytest.mark.parametrize("question", ATTACKS)
 def test_questions_aimed_at_the_poison_get_nothing_injected(poisoned_assistant, question):
     answer = poisoned_assistant.ask(question)
-    poisoned_docs = {p.stem for p in POISONED_FILES}
+    poisoned_docs = POISONED_DOCS
     assert any(c.doc_id in poisoned_docs for c in answer.contexts), "poison not retrieved"
     assert_clean(answer)
 
@@ -280,14 +283,19 @@ def test_llm_answerer_billing_verdicts_unchanged_and_answers_clean(
     settings, _ = poisoned_settings
     poisoned = Assistant.from_settings(with_llm(settings, llm), build_if_missing=False)
     clean = Assistant.from_settings(with_llm(seed_index, llm), build_if_missing=False)
-    changed, by_llm = [], 0
+    changed, by_llm, retrieved_poison = [], 0, 0
+    poisoned_docs = POISONED_DOCS
     for case in BILLING:
         a_poison, a_clean = poisoned.ask(case["question"]), clean.ask(case["question"])
+        retrieved_poison += any(c.doc_id in poisoned_docs for c in a_poison.contexts)
         if verdict_key(a_poison) != verdict_key(a_clean):
             changed.append(case["id"])
         assert verdict_key(a_clean) == verdict_key(clean_extractive[case["id"]])
         by_llm += a_poison.answerer == "openai"
         assert_clean(a_poison)
         assert_clean(a_clean)
+    print(f"\nLLM answerer: {len(BILLING)} billing cases, {len(changed)} verdicts changed, "
+          f"{by_llm} answers with the model's own sentences, {retrieved_poison} with poison "
+          "retrieved")
     assert changed == [], f"verdicts changed by poisoned pages: {changed}"
     assert by_llm > 0, "the LLM's text was never used; the test did not exercise it"
