@@ -50,19 +50,21 @@ _PARAGRAPH = re.compile(r"\n\s*\n")
 
 
 def links_in(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, link) for every link-like thing in ``text``: URLs, e-mails, bare hosts."""
-    found: list[tuple[int, int, str]] = []
-    taken: list[tuple[int, int]] = []
+    """(start, end, link) for every link-like thing in ``text``: URLs, e-mails, bare hosts.
+    Overlapping matches are one link (their union), so removing it leaves no piece behind."""
+    spans = []
     for rx in (_URL, _EMAIL, _BARE_HOST):
         for m in rx.finditer(text):
-            a, b = m.start(), m.end()
             link = m.group(0).rstrip(".,;:!?)")
-            b = a + len(link)
-            if any(a < y and x < b for x, y in taken):
-                continue
-            taken.append((a, b))
-            found.append((a, b, link))
-    return sorted(found)
+            if link:
+                spans.append((m.start(), m.start() + len(link)))
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b, text[a:b]) for a, b in merged]
 
 
 def _host(link: str) -> str | None:
@@ -168,14 +170,19 @@ def allowed_links(citations: Iterable[Citation]) -> set[str]:
 def scrub_links(text: str, citations: Iterable[Citation]) -> tuple[str, int]:
     """``text`` with every link not in ``allowed_links(citations)`` replaced; and how many."""
     allowed = allowed_links(citations)
-    pieces, pos, removed = [], 0, 0
-    for a, b, link in links_in(text):
-        if _norm(link) in allowed:
-            continue
-        pieces += [text[pos:a], LINK_REMOVED]
-        pos, removed = b, removed + 1
-    pieces.append(text[pos:])
-    return "".join(pieces), removed
+    removed = 0
+    for _ in range(5):  # what is left around a removed link is checked again
+        pieces, pos, found = [], 0, 0
+        for a, b, link in links_in(text):
+            if _norm(link) in allowed:
+                continue
+            pieces += [text[pos:a], LINK_REMOVED]
+            pos, found = b, found + 1
+        if not found:
+            break
+        pieces.append(text[pos:])
+        text, removed = "".join(pieces), removed + found
+    return text, removed
 
 
 def _norm(link: str) -> str:
