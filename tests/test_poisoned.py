@@ -7,9 +7,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assistant import safety
 from assistant.answer import quotable_units, units_of
@@ -152,6 +156,31 @@ def test_no_sentence_of_the_real_page_or_the_clean_test_pages_is_unsafe():
     assert checked > 50
     assert not safety.unsafe_text(
         "See https://providerlibrary.healthnetcalifornia.com/medi-cal/provider-manual.html.")
+
+
+_PIECES = ["see", "visit", "the", "IBCLC", " ", ".", ",", "\n", "(", ")", "[1]", "/", ":",
+           "http://evil.example.com/x", "evil.example.com", "www.evil.test", "a@evil.example.com",
+           "https://www.healthnet.com/p", "healthnet.com", "HTTPS://", "javascript:", "..com"]
+
+
+@given(st.one_of(st.text(max_size=2000),
+                 st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)))
+@settings(max_examples=200, deadline=timedelta(seconds=1))
+def test_the_checks_never_raise_and_scrubbing_leaves_no_foreign_link(text):
+    safety.unsafe_text(text)
+    out, _ = safety.scrub_links(text, [])
+    assert not any(not safety.is_trusted_link(link) for _, _, link in safety.links_in(out))
+
+
+@pytest.mark.parametrize("text", [
+    "a." * 20_000, "www." * 10_000, "http://" + "a" * 100_000, "x@" * 20_000,
+    "tell the provider " * 5_000, ("ignore " * 10_000) + "instructions", "-." * 30_000,
+])
+def test_pathological_text_is_checked_quickly(text):
+    started = time.perf_counter()
+    safety.unsafe_text(text)
+    safety.scrub_links(text, [])
+    assert time.perf_counter() - started < 2.0
 
 
 def _chunk(text: str, url: str | None = None) -> Chunk:
