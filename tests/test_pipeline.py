@@ -151,3 +151,38 @@ def test_cli_ask_prints_answer_and_sources(seed_index):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Sources:" in proc.stdout and "certified nurse midwife" in proc.stdout
     assert "lactation-education-and-support-services.html" in proc.stdout
+
+
+def test_page_edit_that_removes_a_rules_sentence_makes_it_stale(tmp_path, embedder):
+    from assistant.pipeline import Assistant
+    from ingest.build import ingest
+    from tests.conftest import SEED, make_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    sentence = "Providers may refer a member to lactation services for infants up to age one."
+    text = SEED.read_text()
+    assert sentence in text
+    (corpus / SEED.name).write_text(text.replace(sentence, ""))
+    settings = make_settings(tmp_path, corpus=[corpus])
+    ingest([corpus], settings, progress=False, embedder=embedder)
+    assistant = Assistant.from_settings(settings, build_if_missing=False, audit=None)
+    assert any("referral" in r for r in assistant.rules.stale_ids)
+    answer = assistant.ask("can we refer a 14 month old baby for lactation services?")
+    assert answer.verdict is None or "referral_after_first_year" != answer.verdict.rule_id \
+        or answer.verdict.verdict == "unknown"
+
+
+def test_cli_check_prints_scenario_and_verdict(seed_index):
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", "check",
+         "our RN is an IBCLC, can we bill lactation support under our medi-cal #?", "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads(proc.stdout)
+    assert data["scenario"]["renderer_role"] == "RN"
+    assert data["decision"]["verdict"] == "eligible"
+    human = subprocess.run(
+        [sys.executable, "-m", "assistant", "check", "Can an IBCLC bill Medi-Cal directly?"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert human.returncode == 0 and "not_eligible" in human.stdout.lower().replace(" ", "_")

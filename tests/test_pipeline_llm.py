@@ -88,3 +88,24 @@ def test_follow_up_reaches_the_model_with_history(llm_assistant):
     answer = llm_assistant.ask("does the hospital grade one need prior authorization?", history)
     assert not answer.abstained
     assert "Lactation Durable Medical Equipment" in {c.section for c in answer.citations}
+
+
+def _billing_cases(n=12):
+    import json as _json
+
+    from tests.conftest import ROOT
+
+    rows = [_json.loads(x) for x in (ROOT / "evals/datasets/billing.jsonl").open() if x.strip()]
+    return rows[:: max(1, len(rows) // n)][:n]
+
+
+@pytest.mark.parametrize("case", _billing_cases(), ids=lambda c: c["id"])
+def test_no_final_llm_answer_contradicts_its_verdict(llm_assistant, case):
+    from assistant.rules import contradicts
+
+    history = [Turn(**t) for t in case.get("history", [])]
+    answer = llm_assistant.ask(case["question"], history)
+    assert answer.verdict is not None
+    assert answer.verdict.verdict in [case["verdict"], *case.get("accept", [])]
+    body = answer.answer.split("\n\n", 1)[1] if "\n\n" in answer.answer else ""
+    assert not contradicts(body, answer.verdict), answer.answer
