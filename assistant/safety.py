@@ -24,12 +24,12 @@ LINK_REMOVED = "(link removed)"
 # Beyond ingest's patterns: text that speaks to the model instead of to providers.
 _EXTRA_PATTERNS = [
     r"\b(?:as\s+an?\s+(?:ai|assistant|language\s+model|chatbot))\b",
-    r"\b(?:the|this|an?)\s+(?:ai|assistant|chatbot|language\s+model|llm|bot)\s+"
-    r"(?:must|should|shall|will|needs?\s+to|has\s+to)\b",
+    (r"\b(?:the|this|an?)\s+(?:ai|assistant|chatbot|language\s+model|llm|bot)\s+"
+     r"(?:must|should|shall|will|needs?\s+to|has\s+to)\b"),
     r"\b(?:respond|reply|answer)\s+(?:only\s+)?with\b[^.!?\n]{0,60}\b(?:yes|eligible|approved)\b",
     r"\b(?:reveal|print|repeat|show)\s+(?:your|the)\s+(?:prompt|instructions|rules)\b",
-    r"\b(?:do\s+not|don't|never)\s+(?:cite|mention|tell|reveal)\b[^.!?\n]{0,40}"
-    r"\b(?:source|manual|passage|user|provider)s?\b",
+    (r"\b(?:do\s+not|don't|never)\s+(?:cite|mention|tell|reveal)\b[^.!?\n]{0,40}"
+     r"\b(?:source|manual|passage|user|provider)s?\b"),
     r"\boverride\b[^.!?\n]{0,30}\b(?:instructions|rules|prompt|verdict|policy)\b",
     r"(?:^|[\n.!?]\s*)(?:system|assistant|user|human|ai|developer)\s*:",
     r"<\|?(?:im_start|im_end|system|endoftext)\|?>|\[/?INST\]|<</?SYS>>",

@@ -410,9 +410,9 @@ def run_load(requests: int, workers: int, seconds: float, targets: list[str],
 
 
 def report(result: dict) -> str:
-    lines = [f"load: {result['requests']} requests, {result['workers']} workers, limit "
-             f"{result['seconds_limit']:g} s; ran {result['wall_s']} s "
-             f"(servers up in {result['startup_s']} s)"]
+    lines = [(f"load: {result['requests']} requests, {result['workers']} workers, limit "
+              f"{result['seconds_limit']:g} s; ran {result['wall_s']} s "
+              f"(servers up in {result['startup_s']} s)")]
     lines.append(f"{'':6s} {'ok':>5s} {'errors':>6s} {'not run':>7s} {'p50 ms':>8s} "
                  f"{'p95 ms':>8s} {'max ms':>8s} {'req/s':>6s}  feedback sent/recorded/lost")
     for name, t in result["targets"].items():

@@ -130,7 +130,7 @@ def test_a_huge_history_message_is_cut_not_a_crash(make_assistant, role):
     assert time.perf_counter() - started < 30
     assert not answer.abstained, answer.answer
     assert answer.verdict is not None  # the follow-up still reads the conversation
-    [(query, seen)] = answerer.calls
+    [(_query, seen)] = answerer.calls
     assert all(len(t.content) <= 500 for t in seen)
     assert all(len(q) <= 2 * 500 + 100 for q in embedder.queries)
 

@@ -9,7 +9,6 @@ import re
 import shutil
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
