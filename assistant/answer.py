@@ -93,7 +93,7 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, idf: IdfTable, max_units: int = 3, min_overlap: float = 0.2,
-                 keep_ratio: float = 0.6, min_gain: float = 0.1):
+                 keep_ratio: float = 0.85, min_gain: float = 0.1):
         self.idf = idf
         self.min_gain = min_gain
         self.max_units = max_units

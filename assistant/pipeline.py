@@ -156,11 +156,15 @@ class Assistant:
                         for u in quotable_units(p, i)), default=0.0)
         dense = max((p.dense_score for p in passages if p.dense_score is not None),
                     default=-1.0)
-        return {"dense": dense, "coverage": coverage}
+        chosen = [u.text for _, u in self.extractive.select(query, passages)]
+        texts = [p.chunk.text for p in passages]
+        return {"dense": dense, "coverage": coverage,
+                "missing_specifics": float(asks_for_missing_specifics(query, texts, chosen))}
 
     def answerable(self, evidence: dict[str, float]) -> bool:
         r = self.settings.retrieval
-        return evidence["dense"] >= r.min_dense_score and evidence["coverage"] >= r.min_coverage
+        return (evidence["dense"] >= r.min_dense_score and evidence["coverage"] >= r.min_coverage
+                and not evidence.get("missing_specifics"))
 
     def _draft(self, query: str, passages: list[Passage], history: list[Turn]):
         if not isinstance(self.answerer, ExtractiveAnswerer):  # an LLM never sees injections
@@ -207,6 +211,23 @@ class Assistant:
         out += [by_n[old].model_copy(update={"n": new}) for old, new in renumber.items()]
         head = self.rules.statement(verdict) + (" [1]" if verdict.citation else "")
         return (head + ("\n\n" + body if body else "")), out, corrected
+
+
+QUANTITY = re.compile(
+    r"\bhow\s+(much|many|long|often|soon)\b|\b(rates?|fees?|prices?|costs?|amounts?|dollars?"
+    r"|deadline|timely\s+filing)\b|\b(phone|fax|tax\s+id|npi|claim)\s*(number|#|no\b)", re.I)
+FIGURE = re.compile(r"\d|\b(once|twice|daily|weekly|monthly|annually|per\s+\w+)\b", re.I)
+CODE = re.compile(r"\b\d{3,}[A-Z]?\b")
+
+
+def asks_for_missing_specifics(question: str, passages: list[str], answer_units: list[str]) -> bool:
+    """A question after a figure (a code, a rate, a phone number, how many/long/much) that the
+    manual's answering sentences do not state: the manual does not give it."""
+    text = "\n".join(passages)
+    codes = CODE.findall(question)
+    if codes and not any(code in text for code in codes):
+        return True
+    return bool(QUANTITY.search(question)) and not FIGURE.search("\n".join(answer_units))
 
 
 def _is_model_refusal(draft: str) -> bool:
