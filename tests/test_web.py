@@ -206,13 +206,33 @@ def test_login_comes_from_settings(tmp_path):
     assert kw["auth"] == ("rep", "s3cret") and kw["server_port"] is None
 
 
-def test_serve_turns_an_unreachable_index_into_a_message(tmp_path, capsys):
+def test_serve_starts_while_the_index_is_unreachable_and_says_so(tmp_path, caplog):
+    """A Chroma server that is down does not stop the page: it starts, and questions get the
+    'index unavailable' message until the server answers again (tests/test_faults.py)."""
     from assistant.interfaces.web import serve
 
     s = Settings(index_dir=tmp_path / "i", data_dir=tmp_path / "d",
-                 chroma_url="http://127.0.0.1:9")
+                 chroma_url="http://127.0.0.1:9", web={"port": 0})
+    with caplog.at_level("WARNING"):
+        page = serve(s, block=False)
+    try:
+        assert "unavailable" in caplog.text
+    finally:
+        page.close()
+
+
+def test_serve_turns_an_index_built_with_other_settings_into_a_message(tmp_path, capsys,
+                                                                      embedder):
+    from assistant.interfaces.web import serve
+    from ingest.build import ingest
+    from tests.conftest import SEED
+
+    built = Settings(index_dir=tmp_path / "i", data_dir=tmp_path / "d", corpus=[SEED])
+    ingest(built.corpus, built, progress=False, embedder=embedder)
+    other = built.model_copy(update={"chunking": built.chunking.model_copy(
+        update={"max_chars": 600})})
     with pytest.raises(SystemExit) as exit_info:
-        serve(s, block=False)
+        serve(other, block=False)
     assert exit_info.value.code == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: ") and "unavailable" in err and "Traceback" not in err
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "Re-ingest" in last and "Traceback" not in last

@@ -19,6 +19,7 @@ PATTERNS = ("*.log", "*.jsonl")
 PLANTED = (
     "test_scan_files_reports_place",  # tests/test_redact.py: the scanner's own test
     "scan_canary",  # this module's canary
+    "test_import_feedback_keeps_mem",  # tests/test_evals_cli.py: raw input whose output is checked
 )
 
 # Our own ids that look like a member ID to the scanner: evals' feedback candidates are
