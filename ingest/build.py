@@ -198,6 +198,7 @@ def _write(loaded: _Loaded, indexed: _Indexed, reused, current, roots: list[Path
     rehashed = any(src in indexed.files for src in loaded.file_hashes)  # bytes changed only
     if current is not None and reuse and not to_embed and report.removed == 0 and not rehashed:
         report.generation = current.name
+        store.drop_generations(keep=[current.name] + _previous(store, current.name))
         return
     if not loaded.chunks and not loaded.unchanged_ids and not kept_elsewhere:
         log.warning("Nothing to index: no page could be loaded; the current index is kept.")
@@ -219,6 +220,16 @@ def _write(loaded: _Loaded, indexed: _Indexed, reused, current, roots: list[Path
     report.generation, report.switched = gen.name, True
     on_stage("switched")
     store.drop_generations(keep=[gen.name] + ([current.name] if current else []))
+
+
+def _previous(store: IndexStore, current: str) -> list[str]:
+    """The generation before ``current`` (kept so a reader still on it can finish)."""
+    older = [n for n in store.generation_names() if _number(n) < _number(current)]
+    return [max(older, key=_number)] if older else []
+
+
+def _number(name: str) -> int:
+    return int(name.rsplit("__g", 1)[1])
 
 
 def _copy(store: IndexStore, src: str, dst: str, ids: list[str], progress: bool,

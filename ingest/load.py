@@ -130,7 +130,7 @@ def _read(path: Path, max_bytes: int) -> bytes:
 
 
 def _too_big(size: int, limit: int) -> str:
-    return (f"is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB limit; "
+    return (f"is {size:,} bytes, over the {limit:,}-byte limit (PMA_LIMITS__MAX_UPLOAD_BYTES); "
             "split the page or raise the limit")
 
 

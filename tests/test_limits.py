@@ -146,8 +146,10 @@ def test_a_page_over_the_upload_limit_is_reported_and_skipped(tmp_path, embedder
     settings = make_settings(tmp_path, corpus=[corpus], limits={"max_upload_bytes": 1_000_000})
     counting = CountingEmbedder(embedder)
     report = ingest([corpus], settings, progress=False, embedder=counting)
+    size = big.stat().st_size
     assert [(p.rsplit("/", 1)[-1], r) for p, r in report.failures] == [
-        ("huge-page.txt", "is 1.2 MB, over the 1.0 MB limit; split the page or raise the limit")]
+        ("huge-page.txt", f"is {size:,} bytes, over the 1,000,000-byte limit "
+         "(PMA_LIMITS__MAX_UPLOAD_BYTES); split the page or raise the limit")]
     assert "FAILED" in report.summary() and "huge-page.txt" in report.summary()
     assert report.documents == 1 and counting.documents == report.added == report.chunks
     docs = {c.doc_id for c in LoadedIndex(settings, embedder=embedder).chunks}

@@ -209,7 +209,7 @@ def answer_message(answer: Answer) -> tuple[str, list[dict[str, Any]]]:
             blocks.append({"type": "divider"})
         blocks += [_section(escape(piece)) for piece in _split(answer.answer)]
         blocks += source_blocks(answer.citations)
-    if answer.abstain_reason not in ("empty", "too_long"):
+    if answer.abstain_reason not in ("empty", "too_long", "unavailable"):
         blocks.append(feedback_block(answer.id))
     return fallback_text(answer.answer), blocks[:50]
 

@@ -41,8 +41,8 @@ class RuleChecker:
         if self.index is None:
             return
         generation = getattr(self.index, "generation", None)
-        if generation == self._generation:
-            return
+        if generation is None or generation == self._generation:
+            return  # not opened yet (e.g. the Chroma server is down): nothing to compare
         self._generation = generation
         self.stale_ids = self.book.stale(self.index.page_texts())
         if self.stale_ids:
