@@ -226,3 +226,16 @@ def test_unchanged_files_are_not_parsed_again(tmp_path, corpus, embedder, monkey
     calls.clear()
     ingest([corpus], settings, progress=False, embedder=embedder)
     assert calls == []
+
+
+def test_unchanged_ingest_also_drops_a_half_built_generation(tmp_path, corpus, embedder):
+    from ingest.build import fingerprint
+
+    settings = make_settings(tmp_path)
+    ingest([corpus], settings, progress=False, embedder=embedder)
+    store = IndexStore(settings)
+    orphan = store.new_generation(fingerprint(settings)).name  # as a killed ingest leaves it
+    assert orphan in store.generation_names()
+    report = ingest([corpus], settings, progress=False, embedder=embedder)
+    assert not report.switched and orphan not in store.generation_names()
+    assert store.current().name in store.generation_names()
