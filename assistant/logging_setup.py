@@ -18,6 +18,7 @@ from assistant.redact import redact
 
 # They log request/response bodies (member questions) at DEBUG/INFO.
 NOISY_LOGGERS = (
+    "bm25s",
     "slack_bolt",
     "slack_sdk",
     "urllib3",
