@@ -119,8 +119,8 @@ def append_jsonl(path: Path, record: dict[str, Any]) -> None:
 
 
 # ------------------------------------------------------------------ the audit log
-class AuditLog:
-    """Appends one JSON line per answer to ``path``."""
+class SaltedLog:
+    """A JSON-lines file whose identifying fields are hashed with the data folder's salt."""
 
     def __init__(self, path: Path, salt_file: Path | None = None):
         self.path = Path(path)
@@ -132,6 +132,10 @@ class AuditLog:
         if self._salt is None:
             self._salt = load_salt(self.path.parent, self.salt_file)
         return self._salt
+
+
+class AuditLog(SaltedLog):
+    """Appends one JSON line per answer to ``path``."""
 
     def entry(self, answer: Answer, interface: str, user: str | None = None) -> dict[str, Any]:
         """The line recorded for an answer (no raw question, answer text or user)."""

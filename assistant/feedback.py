@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.audit import append_jsonl, load_salt, lock_for, user_hash, utc_now
+from assistant.audit import SaltedLog, append_jsonl, lock_for, user_hash, utc_now
 from assistant.redact import redact
 
 log = logging.getLogger(__name__)
@@ -23,21 +23,13 @@ Rating = Literal["up", "down"]
 RATINGS = ("up", "down")
 
 
-class FeedbackLog:
+class FeedbackLog(SaltedLog):
     """Appends feedback entries to ``path`` (JSON lines) and reads them back."""
 
     def __init__(self, path: Path, salt_file: Path | None = None, max_field_chars: int = 10_000):
-        self.path = Path(path)
-        self.salt_file = salt_file
+        super().__init__(path, salt_file)
         self.max_field_chars = max_field_chars
         self.corrupt_lines: list[int] = []  # line numbers skipped by the last read()
-        self._salt: bytes | None = None
-
-    @property
-    def salt(self) -> bytes:
-        if self._salt is None:
-            self._salt = load_salt(self.path.parent, self.salt_file)
-        return self._salt
 
     def _clean(self, text: str) -> str:
         return redact(str(text or "")[: self.max_field_chars]).strip()
