@@ -239,3 +239,16 @@ def test_unchanged_ingest_also_drops_a_half_built_generation(tmp_path, corpus, e
     report = ingest([corpus], settings, progress=False, embedder=embedder)
     assert not report.switched and orphan not in store.generation_names()
     assert store.current().name in store.generation_names()
+
+
+def test_ingest_cli_reports_failures_in_its_exit_code(tmp_path, corpus):
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    index = tmp_path / "cli-index"
+    cmd = [sys.executable, "-m", "ingest", str(corpus), "--index", str(index), "--quiet"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "2 documents" in proc.stdout and "FAILED" in proc.stdout and "broken.pdf" in proc.stdout
+    assert "could not be ingested" in proc.stderr
+    with FileLock(str(index / "ingest.lock")):
+        locked = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert locked.returncode == 2 and "Another ingest is already running" in locked.stderr
