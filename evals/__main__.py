@@ -25,6 +25,8 @@ from evals.report import format_table, write_report
 from evals.run import evaluate
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "reports"
+EVAL_CORPUS = Path(__file__).resolve().parent / "corpus"  # test pages written for the project
+DEFAULT_INDEX = Path(".index-evals")  # never the served index
 
 
 def run_parser() -> argparse.ArgumentParser:
@@ -34,8 +36,12 @@ def run_parser() -> argparse.ArgumentParser:
                     "Subcommand: 'python -m evals import-feedback --help'.")
     p.add_argument("--dataset", action="append", type=Path, metavar="FILE",
                    help="JSONL dataset (repeatable; default: evals/datasets/*.jsonl)")
-    p.add_argument("--index", type=Path, metavar="DIR",
-                   help="index folder (default: Settings.index_dir); built from the corpus if missing")
+    p.add_argument("--index", type=Path, default=DEFAULT_INDEX, metavar="DIR",
+                   help=f"index folder (default: {DEFAULT_INDEX}); built from the corpus, "
+                        "and brought up to date, before the run")
+    p.add_argument("--corpus", type=Path, action="append", metavar="PATH",
+                   help="pages to index (repeatable; default: Settings.corpus + "
+                        "evals/corpus, the eval's own manual pages)")
     p.add_argument("--answerer", choices=["extractive", "openai"],
                    help="assistant answerer (default: Settings.answerer)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
@@ -100,10 +106,17 @@ def _limit(cases: list[dict[str, Any]], n: int | None) -> list[dict[str, Any]]:
     return out
 
 
-def build_assistant(settings):
-    """The assistant under test; the index is built from settings.corpus when missing. The
-    audit log is left out: eval questions are not rep traffic."""
+def build_assistant(settings, progress: bool = True):
+    """The assistant under test, over an index brought up to date with ``settings.corpus``
+    (incremental: unchanged pages cost nothing). The audit log is left out: eval questions
+    are not rep traffic."""
     from assistant.pipeline import Assistant
+    from ingest.build import ingest
+
+    report = ingest(settings.corpus, settings, progress=progress)
+    if report.failures:
+        raise ValueError("eval pages could not be ingested: " + "; ".join(
+            f"{path}: {why}" for path, why in report.failures))
 
     try:
         return Assistant.from_settings(settings, audit=None)
@@ -144,15 +157,15 @@ def run_main(argv: list[str]) -> int:
     from assistant.settings import Settings
     from assistant.types import Turn
 
-    overrides: dict[str, Any] = {}
-    if args.index:
-        overrides["index_dir"] = args.index
+    overrides: dict[str, Any] = {"index_dir": args.index}
     if args.answerer:
         overrides["answerer"] = args.answerer
     settings = Settings(**overrides)
+    settings = settings.model_copy(update={
+        "corpus": list(args.corpus or [*settings.corpus, EVAL_CORPUS])})
     try:
-        assistant = build_assistant(settings)
-    except AssistantError as exc:
+        assistant = build_assistant(settings, progress=not args.quiet)
+    except (AssistantError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -191,8 +204,11 @@ def run_main(argv: list[str]) -> int:
         "gate": {"answerer": name, "thresholds_file": str(args.thresholds),
                  "thresholds": thresholds, "failures": fails},
     }
-    print()
-    print(format_table(answerers))
+    from evals.report import split_views
+
+    for split, view in split_views(answerers).items():
+        print(f"\n[{split}]")
+        print(format_table(view))
     paths = write_report(result, args.out)
     print(f"\nReport: {paths['markdown']}  (JSON: {paths['json']}, chart: {paths.get('chart')})")
     if fails:

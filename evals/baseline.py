@@ -24,7 +24,7 @@ from typing import Any
 
 import frontmatter
 
-PAGE_SUFFIXES = (".txt", ".md", ".markdown")
+PAGE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 _END_PUNCT = tuple(".:;?!,)")
 _BULLET = re.compile(r"^\s*([\u2022\-*\u25cf\u25e6]|\d+[.)])\s")
 
@@ -48,10 +48,28 @@ def page_files(paths: list[Path]) -> list[Path]:
 
 
 def read_page(path: Path) -> tuple[str, str, str]:
-    """(doc_id, title, raw body) of a page file; the body keeps all its site chrome."""
+    """(doc_id, title, raw body) of a page file; the body keeps all its site chrome. HTML is
+    turned into text the plain way (BeautifulSoup's get_text, one line per element, scripts and
+    styles dropped) and nothing else is cleaned. The page id is derived from the page's URL the
+    same way the assistant's is, so retrieval is scored on the same ids."""
+    from ingest.structure import page_id
+
+    if path.suffix.lower() in (".html", ".htm"):
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(path.read_bytes(), "html.parser")
+        for tag in soup(["script", "style", "noscript", "template"]):
+            tag.decompose()
+        link = soup.find("link", rel="canonical")
+        url = link.get("href") if link else None
+        h1 = soup.find("h1")
+        title = (h1.get_text(" ", strip=True) if h1 else
+                 soup.title.get_text(strip=True) if soup.title else path.stem)
+        text = re.sub(r"\n\s*\n+", "\n\n", soup.get_text("\n"))
+        return page_id(url, path), title, text
     post = frontmatter.load(path)
     title = str(post.metadata.get("title") or path.stem)
-    return path.stem, title, post.content
+    return page_id(post.metadata.get("url"), path), title, post.content
 
 
 def find_headings(text: str, title: str) -> list[tuple[int, str]]:
@@ -145,12 +163,17 @@ class Baseline:
         return self
 
     def ask(self, question: str, history: list | None = None) -> dict[str, Any]:
-        """Answer dict shaped like Answer.to_json_dict(); ``history`` is ignored (plain RAG)."""
+        """Answer dict shaped like Answer.to_json_dict(). A follow-up is searched with the
+        user's earlier messages concatenated before it (the plain way to carry history)."""
         if self.store is None:
             self.build()
+        earlier = [t.get("content", "") if isinstance(t, dict) else getattr(t, "content", "")
+                   for t in history or []
+                   if (t.get("role") if isinstance(t, dict) else getattr(t, "role", "")) == "user"]
+        query = " ".join([*earlier, question])
         t0 = time.perf_counter()
         hits = [(d, 1.0 - dist) for d, dist in  # cosine distance -> similarity
-                self.store.similarity_search_with_score(question, k=self.top_k)]
+                self.store.similarity_search_with_score(query, k=self.top_k)]
         ms = (time.perf_counter() - t0) * 1000
         contexts = [{"chunk_id": d.metadata["chunk_id"], "doc_id": d.metadata["doc_id"],
                      "section": d.metadata["section"], "title": d.metadata.get("title", ""),

@@ -1,9 +1,15 @@
-"""Calibrate the refusal thresholds on the eval set: python -m evals.calibrate [--index DIR]
+"""Calibrate the refusal thresholds on the eval's dev split:
 
-Runs retrieval over answerable (and multi-turn) and unanswerable questions, records the two
-evidence figures the pipeline refuses on (best cosine, best sentence coverage), and prints the
-threshold pair that refuses most unanswerable questions while still answering at least
---min-answer-rate of the answerable ones. Copy the result into Settings (retrieval.*).
+    python -m evals.calibrate [--index DIR] [--max-false-refusal 0.05] [--split dev]
+
+A part of a question is answered by a quotable unit holding enough of its words
+(``retrieval.min_overlap``); a part that asks for a duration, an address, a contact, an amount, a
+code or a number only by a unit holding that kind of fact, with enough of the part's words
+(``min_typed_overlap``) and close enough in meaning (``min_typed_similarity``). A question is
+refused when no part is answered. This runs every dev question through the assistant's own
+retrieval and scoring once (``Assistant.diagnose``), then searches the threshold grid for the
+setting that refuses most unanswerable questions while refusing at most --max-false-refusal of
+the answerable ones. Copy the result into Settings (PMA_RETRIEVAL__...). Never calibrate on test.
 """
 
 from __future__ import annotations
@@ -11,62 +17,73 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import sys
 from pathlib import Path
 
-from assistant.followup import retrieval_query
-from assistant.routing import member_check
-from assistant.types import Turn
-
-DATASETS = Path(__file__).resolve().parent / "datasets"
+OVERLAPS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
+TYPED_OVERLAPS = (0.2, 0.3, 0.4, 0.5, 0.6)
+TYPED_SIMILARITIES = (0.0, 0.3, 0.35, 0.4, 0.45, 0.5)
 
 
-def _cases(name: str) -> list[dict]:
-    path = DATASETS / name
-    return [json.loads(x) for x in path.open() if x.strip()] if path.exists() else []
+def answered(parts: list[dict], overlap: float, typed_overlap: float, typed_sim: float) -> bool:
+    """Would the question be answered under these thresholds? (mirrors ExtractiveAnswerer)"""
+    for p in parts:
+        if p["strict"]:
+            if any(b >= typed_overlap and s >= typed_sim for b, s in p["typed"]):
+                return True
+        elif p["base"] >= overlap:
+            return True
+    return False
 
 
-def features(assistant, case: dict) -> dict[str, float] | None:
-    question = case["question"]
-    if member_check(question).only_member_specific:
-        return None  # routed before retrieval; thresholds play no part
-    history = [Turn(**t) for t in case.get("history", [])]
-    query = retrieval_query(member_check(question).clean_question, history)
-    return assistant.evidence(query, assistant.retriever.passages(query))
-
-
-def choose(pos: list[dict], neg: list[dict], min_answer_rate: float) -> dict:
-    dense_grid = sorted({round(f["dense"], 3) for f in pos + neg} | {-1.0})
-    cov_grid = sorted({round(f["coverage"], 3) for f in pos + neg} | {0.0})
+def choose(pos: list[list[dict]], neg: list[list[dict]], max_false_refusal: float) -> dict:
+    """The grid point with the most unanswerable questions refused within the false-refusal
+    budget (ties: fewer false refusals, then the lower thresholds)."""
     best = None
-    for d, c in itertools.product(dense_grid, cov_grid):
-        answered = sum(f["dense"] >= d and f["coverage"] >= c for f in pos) / len(pos)
-        refused = sum(f["dense"] < d or f["coverage"] < c for f in neg) / len(neg)
-        if answered < min_answer_rate:
+    for o, to, ts in itertools.product(OVERLAPS, TYPED_OVERLAPS, TYPED_SIMILARITIES):
+        fr = sum(not answered(p, o, to, ts) for p in pos) / max(len(pos), 1)
+        ur = sum(not answered(p, o, to, ts) for p in neg) / max(len(neg), 1)
+        if fr > max_false_refusal:
             continue
-        key = (refused, answered, -d, -c)
+        key = (ur, -fr, -o, -to, -ts)
         if best is None or key > best[0]:
-            best = (key, {"min_dense_score": d, "min_coverage": c,
-                          "answer_rate": answered, "refusal_rate": refused})
-    return best[1] if best else {}
+            best = (key, {"min_overlap": o, "min_typed_overlap": to, "min_typed_similarity": ts,
+                          "false_refusal_rate": round(fr, 4), "unanswerable_refused": round(ur, 4)})
+    if best is None:
+        raise SystemExit(f"no threshold keeps false refusals under {max_false_refusal}")
+    return best[1]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evals.calibrate")
-    parser.add_argument("--index", type=Path)
-    parser.add_argument("--min-answer-rate", type=float, default=0.95)
-    args = parser.parse_args(argv)
-    from assistant.pipeline import Assistant
-    from assistant.settings import Settings
+    p = argparse.ArgumentParser(prog="python -m evals.calibrate", description=__doc__.split("\n")[0])
+    p.add_argument("--index", type=Path, default=Path(".index-evals"), metavar="DIR",
+                   help="eval index (built by python -m evals; default .index-evals)")
+    p.add_argument("--split", default="dev", choices=["dev"], help="calibrate on dev only")
+    p.add_argument("--max-false-refusal", type=float, default=0.05)
+    args = p.parse_args(argv)
 
-    settings = Settings(**({"index_dir": args.index} if args.index else {}))
-    assistant = Assistant.from_settings(settings, audit=None)
-    pos = [f for c in _cases("answerable.jsonl") + _cases("multiturn.jsonl")
-           if (f := features(assistant, c)) is not None]
-    neg = [f for c in _cases("unanswerable.jsonl") if (f := features(assistant, c)) is not None]
-    result = choose(pos, neg, args.min_answer_rate)
+    from assistant.index import LoadedIndex
+    from assistant.pipeline import Assistant
+    from assistant.routing import member_check
+    from assistant.settings import Settings
+    from assistant.types import Turn
+    from evals import cases as case_io
+
+    settings = Settings(index_dir=args.index)
+    assistant = Assistant(settings, LoadedIndex(settings), rules=None, audit=None)
+    cases, _ = case_io.load(case_io.default_files())
+    pos, neg = [], []
+    for c in cases:
+        if c["split"] != args.split or c["kind"] == "billing":
+            continue
+        if member_check(c["question"]).only_member_specific:
+            continue  # routed before retrieval; the thresholds play no part
+        feats = assistant.diagnose(c["question"], [Turn(**t) for t in c.get("history") or []])
+        (neg if c["kind"] == "unanswerable" else pos).append(feats)
+    result = choose(pos, neg, args.max_false_refusal)
     print(json.dumps({"answerable": len(pos), "unanswerable": len(neg), **result}, indent=2))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

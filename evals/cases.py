@@ -5,6 +5,11 @@
 - ``key_facts`` + ``history``     -> multiturn (a follow-up in a conversation)
 - ``key_facts``                   -> answerable
 - ``needs_review: true``          -> candidate (imported feedback; skipped until reviewed)
+
+Every case belongs to a ``split``: ``dev`` (tune and calibrate on it) or ``test`` (report and gate
+on it; never tune on it). A case without one is ``dev``. Answerable cases may list ``parts``
+(``[{"ask": ..., "key_facts": [...]}]``, a part with ``"answerable": false`` is one the manual does
+not answer and must be marked so); a billing case's ``verdict: "none"`` means no verdict may appear.
 """
 
 from __future__ import annotations
@@ -17,14 +22,27 @@ from typing import Any
 DATASET_DIR = Path(__file__).resolve().parent / "datasets"
 KINDS = ("answerable", "unanswerable", "billing", "multiturn")
 VERDICT_KINDS = ("eligible", "not_eligible", "conditional", "unknown")
+NO_VERDICT = "none"  # a billing-sounding question outside every rule pack: no verdict may appear
+SPLITS = ("dev", "test")
 
 
 class DatasetError(ValueError):
     """A dataset line is malformed; the message names file and line."""
 
 
+SEED_DIR = DATASET_DIR / "seed"  # the team's own cases on the shipped page (dev material)
+
+
+def seed_files() -> list[Path]:
+    """The first team's cases about the shipped lactation page alone: run them against the
+    shipped corpus (``python -m evals --corpus corpus --dataset ...``), not the eval manual,
+    where some of their 'unanswerable' questions have answers on other pages."""
+    return sorted(SEED_DIR.glob("*.jsonl"))
+
+
 def default_files() -> list[Path]:
-    return sorted(DATASET_DIR.glob("*.jsonl"))
+    """Every dataset of answers and verdicts (the redaction set ``phi_*`` has its own runner)."""
+    return sorted(p for p in DATASET_DIR.glob("*.jsonl") if not p.name.startswith("phi_"))
 
 
 def kind_of(rec: dict[str, Any]) -> str:
@@ -45,17 +63,28 @@ def _check(rec: dict[str, Any], kind: str) -> None:
     for turn in rec.get("history") or []:
         if turn.get("role") not in ("user", "assistant") or not isinstance(turn.get("content"), str):
             raise ValueError("history turns need role user|assistant and content")
+    if rec.get("split", "dev") not in SPLITS:
+        raise ValueError(f"'split' must be one of {SPLITS}")
     if kind in ("answerable", "multiturn"):
         if not rec.get("doc_id") or not rec.get("section"):
             raise ValueError("'doc_id' and 'section' are required")
-        facts = rec.get("key_facts")
-        if not isinstance(facts, list) or not facts or not all(isinstance(f, str) and f for f in facts):
-            raise ValueError("'key_facts' must be a non-empty list of strings")
+        _check_facts(rec.get("key_facts"))
+        for part in rec.get("parts") or []:
+            if not isinstance(part, dict) or not isinstance(part.get("ask"), str):
+                raise ValueError("each part needs 'ask' (and 'key_facts' unless answerable: false)")
+            if part.get("answerable", True):
+                _check_facts(part.get("key_facts"))
     if kind == "billing":
         accepted = [rec["verdict"]] + list(rec.get("accept") or [])
-        bad = [v for v in accepted if v not in VERDICT_KINDS]
+        bad = [v for v in accepted if v not in (*VERDICT_KINDS, NO_VERDICT)]
         if bad:
-            raise ValueError(f"unknown verdict kind(s) {bad}; use one of {VERDICT_KINDS}")
+            raise ValueError(f"unknown verdict kind(s) {bad}; use one of "
+                             f"{(*VERDICT_KINDS, NO_VERDICT)}")
+
+
+def _check_facts(facts: Any) -> None:
+    if not isinstance(facts, list) or not facts or not all(isinstance(f, str) and f for f in facts):
+        raise ValueError("'key_facts' must be a non-empty list of strings")
 
 
 def read_file(path: Path) -> list[dict[str, Any]]:
@@ -74,6 +103,7 @@ def read_file(path: Path) -> list[dict[str, Any]]:
         except ValueError as exc:  # JSONDecodeError is a ValueError
             raise DatasetError(f"{path}:{n}: {exc}") from None
         rec.setdefault("id", f"{Path(path).stem}-{n}")
+        rec.setdefault("split", "dev")
         out.append({**rec, "kind": kind, "dataset": Path(path).stem})
     return out
 
@@ -93,6 +123,8 @@ def load(files: Iterable[Path]) -> tuple[list[dict[str, Any]], list[dict[str, An
     return cases, skipped
 
 
-def accepted_verdicts(case: dict[str, Any]) -> list[str]:
-    """The verdict kinds a billing case accepts (``verdict`` first)."""
-    return [case["verdict"]] + [v for v in case.get("accept") or [] if v != case["verdict"]]
+def accepted_verdicts(case: dict[str, Any]) -> list[str | None]:
+    """The verdict kinds a billing case accepts (``verdict`` first; ``none`` reads as None:
+    no verdict at all)."""
+    kinds = [case["verdict"]] + [v for v in case.get("accept") or [] if v != case["verdict"]]
+    return [None if k == NO_VERDICT else k for k in kinds]

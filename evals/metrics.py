@@ -48,6 +48,24 @@ def key_fact_coverage(answer_text: str, key_facts: Sequence[str]) -> float:
     return sum(fact_present(answer_text, f) for f in key_facts) / len(key_facts)
 
 
+_UNANSWERED = re.compile(
+    r"\b(manual|page|it)\s+(does\s+not|doesn't|do\s+not)\s+(say|state|give|list|cover|"
+    r"address|answer|specify|mention)", re.IGNORECASE)
+
+
+def says_unanswered(text: str) -> bool:
+    """The answer says plainly that the manual does not answer something."""
+    return bool(_UNANSWERED.search(text or ""))
+
+
+def part_handled(answer_text: str, part: Mapping[str, Any]) -> bool:
+    """A part of a multi-part question is handled when the answer states one of its key facts
+    or, for a part the manual does not answer (``answerable: false``), says so."""
+    if not part.get("answerable", True):
+        return says_unanswered(answer_text)
+    return any(fact_present(answer_text, f) for f in part.get("key_facts") or [])
+
+
 # -- retrieval ----------------------------------------------------------------------------------
 
 def _sections(target: Mapping[str, Any]) -> list[str]:

@@ -23,17 +23,26 @@ METRICS: list[tuple[str, str, bool, bool]] = [
     ("recall_at_5_section", "Recall@5 (section)", True, True),
     ("mrr_section", "MRR (section)", True, True),
     ("key_fact_coverage", "Key-fact coverage", True, True),
+    ("all_facts_rate", "Answers with all key facts", True, True),
+    ("parts_handled", "Multi-part: every part handled", True, True),
+    ("false_refusal_rate", "False refusals (answerable refused)", False, False),
+    ("unanswerable_refused", "Unanswerable refused", True, True),
+    ("followup_recall_at_1_doc", "Follow-ups: right page first", True, False),
+    ("followup_all_facts", "Follow-ups: all key facts", True, False),
+    ("followup_refused", "Follow-ups refused", False, False),
     ("citation_validity", "Citation validity", True, True),
     ("quote_exactness", "Quote exactness", True, False),
     ("refusal_precision", "Refusal precision", True, True),
     ("refusal_recall", "Refusal recall", True, True),
     ("verdict_accuracy", "Verdict accuracy", True, True),
+    ("verdicts_out_of_scope", "Verdicts out of scope", False, False),
     ("contradictions", "Contradictions (vs expected verdict)", False, False),
     ("self_contradictions", "Contradictions (vs own verdict)", False, False),
     ("corrected_by_rule", "Answers corrected by rule", False, False),
     ("latency_p50_ms", "Latency p50 (ms)", False, False),
     ("latency_p95_ms", "Latency p95 (ms)", False, False),
     ("answer_chars_mean", "Answer length (chars, mean)", False, False),
+    ("answer_chars_median", "Answer length (chars, median)", False, False),
     ("errors", "Errors", False, False),
     ("n_cases", "Cases", True, False),
 ]
@@ -45,6 +54,16 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.1f}" if abs(v) >= 10 else f"{v:.3f}"
     return str(v)
+
+
+def split_views(answerers: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """{split: {answerer: {"metrics": ...}}} for every split the run measured (test first)."""
+    splits: dict[str, dict[str, Any]] = {}
+    for name, run in answerers.items():
+        for split, metrics in (run.get("splits") or {"all": run["metrics"]}).items():
+            splits.setdefault(split, {})[name] = {"metrics": metrics}
+    order = {"test": 0, "dev": 1, "all": 2}
+    return dict(sorted(splits.items(), key=lambda kv: order.get(kv[0], 3)))
 
 
 def table_rows(answerers: Mapping[str, Mapping[str, Any]]) -> list[list[str]]:
@@ -98,7 +117,8 @@ def _misses(cases: Sequence[Mapping[str, Any]], limit: int) -> list[str]:
         elif c["kind"] in ("answerable", "multiturn") and c.get("missing_facts"):
             why = "missing: " + "; ".join(c["missing_facts"])
         elif c["kind"] == "billing" and not c.get("verdict_ok"):
-            why = f"verdict {c.get('verdict')}, expected {'/'.join(c['expected']['verdict'])}"
+            why = (f"verdict {c.get('verdict') or 'none'}, expected "
+                   f"{'/'.join(v or 'none' for v in c['expected']['verdict'])}")
         if why:
             lines.append(f"- `{c['id']}` {c['question']!r}: {why}")
     return lines[:limit] + ([f"- ... and {len(lines) - limit} more"] if len(lines) > limit else [])
@@ -111,7 +131,10 @@ def render_markdown(result: Mapping[str, Any], chart_name: str | None = "chart.p
     for key in ("started", "git_commit", "index", "datasets", "counts"):
         if key in meta:
             parts.append(f"- **{key}**: {meta[key]}")
-    parts += ["", "## Metrics", "", markdown_table(table_rows(result["answerers"])), ""]
+    for split, view in split_views(result["answerers"]).items():
+        what = {"test": "test split (gated; never tuned on)", "dev": "dev split (tuned on)",
+                "all": "all cases"}.get(split, split)
+        parts += ["", f"## Metrics: {what}", "", markdown_table(table_rows(view)), ""]
     if chart_name:
         parts += [f"![metrics per answerer]({chart_name})", ""]
     parts += ["## Gate", ""]
@@ -123,6 +146,27 @@ def render_markdown(result: Mapping[str, Any], chart_name: str | None = "chart.p
     else:
         parts.append(f"Passed for `{gate.get('answerer')}` ({len(gate.get('thresholds', {}))} "
                      "thresholds).")
+    gated = gate.get("answerer")
+    run = result["answerers"].get(gated) or {}
+    if run.get("areas"):
+        rows = [["Area", "Cases", "Key facts", "All facts", "False refusals",
+                 "Unanswerable refused", "Recall@1 (doc)"]]
+        for area, a in run["areas"].items():
+            rows.append([area, str(a["cases"]), _fmt(a["key_fact_coverage"]),
+                         _fmt(a["all_facts_rate"]), _fmt(a["false_refusal_rate"]),
+                         _fmt(a["unanswerable_refused"]), _fmt(a["recall_at_1_doc"])])
+        parts += ["", f"## Per area (test split, `{gated}`)", "", markdown_table(rows)]
+    if run.get("worst"):
+        parts += ["", f"## The worst {len(run['worst'])} answers (test split, `{gated}`)", ""]
+        for w in run["worst"]:
+            why = ("refused" if w["refused"] else
+                   "answered, should refuse" if w["kind"] == "unanswerable" else
+                   "missing: " + "; ".join(w["missing_facts"]))
+            hist = " / ".join(t["content"] for t in w["history"] if t.get("role") == "user")
+            parts.append(f"- `{w['id']}` ({w.get('area') or '-'}) {w['question']!r}"
+                         + (f" [after: {hist!r}]" if hist else "") + f" — {why}")
+            if w["answer"] and not w["refused"]:
+                parts.append(f"  - answer: {w['answer'][:300]!r}")
     for name, run in result["answerers"].items():
         misses = _misses(run.get("cases", []), misses_per_answerer)
         parts += ["", f"## Misses: {name}", ""] + (misses or ["None."])

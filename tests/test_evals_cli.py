@@ -97,7 +97,7 @@ def test_question_key_ignores_case_punctuation_and_dashes():
 
 # -- report writing -----------------------------------------------------------------------------
 
-DOC = "lactation-education-and-support-services"
+DOC = "benefits/maternity/lactation-education-and-support-services"
 DME = "Lactation Durable Medical Equipment"
 
 

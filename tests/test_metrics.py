@@ -6,7 +6,7 @@ import pytest
 
 from evals import metrics as m
 
-DOC = "lactation-education-and-support-services"
+DOC = "benefits/maternity/lactation-education-and-support-services"
 DME = "Lactation Durable Medical Equipment"
 BILL = "Billing for Lactation Education and Support Services"
 
