@@ -68,7 +68,10 @@ def load_document(
     data = _read(path, max_bytes)
     try:
         with _time_limit(timeout_s):
-            return finish(_parser(fmt)(data), path)
+            page = _parser(fmt)(data)
+            if not page.url and not page.meta.get("url"):
+                page.url = sidecar_url(path)
+            return finish(page, path)
     except BadInput as e:
         raise LoadError(str(path), e.reason) from None
     except _Timeout:
@@ -83,6 +86,22 @@ def load_document(
         raise LoadError(
             str(path), f"could not be parsed as {fmt} ({type(e).__name__}: {e})"[:500]
         ) from e
+
+
+def sidecar_url(path: Path) -> str | None:
+    """The page URL from ``<file>.url`` beside it (an Internet Shortcut, ``URL=...``, or a
+    bare URL), for formats that carry none themselves (PDF); written by ``ingest sync``."""
+    try:
+        text = path.with_name(path.name + ".url").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for line in text[:4096].splitlines():
+        line = line.strip()
+        if line.lower().startswith("url="):
+            line = line[4:].strip()
+        if line.lower().startswith(("http://", "https://")):
+            return line
+    return None
 
 
 def _parser(fmt: str) -> Callable[[bytes], RawPage]:

@@ -88,7 +88,7 @@ def finish(page: RawPage, path: Path) -> Document:
     flags.extend(fl.link_flags(page.links))
 
     return Document(
-        doc_id=_doc_id(url, path),
+        doc_id=page_id(url, path),
         source=str(path),
         format=page.format,  # type: ignore[arg-type]
         title=title,
@@ -116,7 +116,7 @@ def _clean_blocks(blocks: list[Block], flags: list[str]) -> tuple[list[Block], l
             if hit[1]:
                 hints.append(hit[1])
             continue
-        out.append(Block(kind=b.kind, text=text, level=max(1, min(b.level, 9))))
+        out.append(Block(kind=b.kind, text=text, level=max(1, min(b.level, 9)), marker=b.marker))
     if invisible:
         flags.append(fl.flag(fl.INVISIBLE_CHARACTERS, "zero-width or bidi-control characters"))
     return out, hints
@@ -241,6 +241,10 @@ def _clean_url(raw: str | None, flags: list[str]) -> str | None:
     return raw
 
 
+# Path segments under which the manual's pages live; a page id is the path below them.
+MANUAL_ROOTS = ("provider-manual",)
+
+
 def _lob_from_url(url: str | None) -> str | None:
     if not url:
         return None
@@ -254,12 +258,21 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120].strip("-")
 
 
-def _doc_id(url: str | None, path: Path) -> str:
+def page_id(url: str | None, path: Path) -> str:
+    """A page id unique for every URL of the site: the URL's path below the manual's root
+    (``.../provider-manual/``), or the whole path, without the file extension. Four pages
+    called ``overview.html`` in different folders get four ids."""
     if url:
         segments = [s for s in urlsplit(url).path.split("/") if s]
+        for root in MANUAL_ROOTS:
+            if root in segments:
+                segments = segments[segments.index(root) + 1:] or segments
+                break
         if segments:
             last = segments[-1]
-            stem = last.rsplit(".", 1)[0] if re.search(r"\.[A-Za-z0-9]{1,5}$", last) else last
-            if slug := slugify(stem):
-                return slug
+            if re.search(r"\.[A-Za-z0-9]{1,5}$", last):
+                segments[-1] = last.rsplit(".", 1)[0]
+            slugs = [slug for s in segments if (slug := slugify(s))]
+            if slugs:
+                return "/".join(slugs)
     return slugify(path.stem) or "doc-" + hashlib.sha1(str(path).encode()).hexdigest()[:10]

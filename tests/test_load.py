@@ -71,7 +71,7 @@ def seed():
 def test_seed_metadata(seed):
     assert seed.title == "Lactation Education and Support Services"
     assert seed.url.startswith("https://providerlibrary.healthnetcalifornia.com/medi-cal/")
-    assert seed.doc_id == "lactation-education-and-support-services"
+    assert seed.doc_id == "benefits/maternity/lactation-education-and-support-services"
     assert seed.last_updated == "2024-12-04"
     assert seed.line_of_business == "Medi-Cal"
     assert seed.format == "text"
@@ -155,7 +155,7 @@ def test_html_metadata(nemt):
     assert nemt.format == "html"
     assert nemt.title == "Non-Emergency Medical Transportation"
     assert nemt.url.endswith("/non-emergency-medical-transportation.html")  # canonical wins
-    assert nemt.doc_id == "non-emergency-medical-transportation"
+    assert nemt.doc_id == "benefits/transportation/non-emergency-medical-transportation"
     assert nemt.last_updated == "2025-03-15"
     assert nemt.line_of_business == "Medi-Cal"
     assert nemt.provider_types == ["Physicians", "Participating Physician Groups (PPG)", "Ancillary"]
@@ -208,7 +208,7 @@ def test_html_title_from_title_tag_and_og_url(tmp_path):
         "</body></html>", encoding="utf-8")
     doc = load_document(page)
     assert doc.title == "Hospice Care Benefits"
-    assert doc.doc_id == "hospice-care"
+    assert doc.doc_id == "content/hospice-care"  # the URL path (no manual root in it)
     assert _texts(doc) == ["Hospice care is covered for members with a terminal illness."]
 
 
@@ -234,7 +234,7 @@ def test_markdown_page():
     assert doc.title == "Prior Authorization for Durable Medical Equipment"
     assert doc.last_updated == "2025-01-20"  # YAML gives a date object
     assert doc.line_of_business == "Medi-Cal"
-    assert doc.doc_id == "dme-prior-authorization"
+    assert doc.doc_id == "authorizations/dme-prior-authorization"
     assert doc.provider_types == ["Physicians", "Hospitals", "Ancillary"]
     assert [(b.text, b.level) for b in doc.blocks if b.kind == "heading"] == [
         ("Items That Need Prior Authorization", 1), ("How to Submit a Request", 1), ("Rentals", 2)]
@@ -578,7 +578,7 @@ def test_every_test_page_loads_without_chrome(page):
     doc = load_document(PAGES / page)
     _assert_no_chrome(doc)
     assert doc.title and doc.blocks
-    assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", doc.doc_id)
+    assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*", doc.doc_id)
 
 
 def test_absurd_css_numbers_do_not_break_the_page(tmp_path):

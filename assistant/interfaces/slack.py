@@ -87,3 +87,38 @@ def run(settings: Settings, mode: str | None = None, port: int | None = None) ->
     except KeyboardInterrupt:
         log.info("Slack bot stopped")
     return 0
+
+
+def post_change_report(settings: Settings, report: dict, environ: dict[str, str] | None = None,
+                       client=None) -> str:
+    """Post a sync's change report to ``settings.sync.slack_channel``; returns the message ts.
+    A missing token, a refused post or an unreachable Slack is a ConfigError saying what to do."""
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    from assistant.interfaces.slack_blocks import change_report_message
+
+    channel = settings.sync.slack_channel
+    if not channel:
+        raise ConfigError("No Slack channel to post the change report to: set "
+                          "PMA_SYNC__SLACK_CHANNEL.")
+    if client is None:
+        env = os.environ if environ is None else environ
+        token = env.get("SLACK_BOT_TOKEN", "").strip()
+        if not token:
+            raise ConfigError("Posting the change report needs SLACK_BOT_TOKEN "
+                              f"({_HELP['SLACK_BOT_TOKEN']}); the report is on disk.")
+        from assistant.interfaces.slack_app import make_client
+
+        client = make_client(settings, token)
+    text, blocks = change_report_message(report)
+    try:
+        resp = client.chat_postMessage(channel=channel, text=text, blocks=blocks,
+                                       unfurl_links=False, unfurl_media=False)
+    except SlackApiError as exc:
+        raise ConfigError(f"Slack refused the change report for {channel} "
+                          f"({exc.response.get('error', exc)}); invite the bot to the channel "
+                          "and check its chat:write scope.") from None
+    except (SlackClientError, OSError) as exc:
+        raise ConfigError(f"Cannot reach the Slack Web API at {settings.slack.api_url} "
+                          f"({type(exc).__name__}); the report is on disk.") from None
+    return str(resp.get("ts", ""))

@@ -107,7 +107,7 @@ class WebChat:
             return _exchange(question, render_error(
                 "The assistant hit an internal error answering this question. Please try "
                 "again; if it keeps happening, tell the team that runs this page."), rated=False)
-        return _exchange(question, render_answer(answer), answer=answer)
+        return _exchange(question, render_answer(answer, self.recent_changes()), answer=answer)
 
     def respond(self, question: str, conversation: list[dict] | None, doc_ids=None,
                 provider_type=None, user: str | None = None) -> Iterator[tuple]:
@@ -119,6 +119,23 @@ class WebChat:
         conversation = conversation + [self.ask(question, conversation, doc_ids, provider_type,
                                                 user)]
         yield chat_messages(conversation), conversation, ""
+
+    # -- what changed in the manual (written by `python -m ingest sync`) ----------------------
+    def change_report(self) -> str:
+        """The latest change report (Markdown), or a line saying no sync has run."""
+        from ingest.sync.reader import latest_markdown
+
+        return latest_markdown(self.settings.report_dir)
+
+    def recent_changes(self) -> dict[str, dict[str, str]]:
+        """Page ids whose text changed within PMA_SYNC__RECENT_DAYS days -> {date, change}."""
+        from ingest.sync.reader import recent_changes
+
+        try:
+            return recent_changes(self.settings.mirror_dir, self.settings.sync.recent_days)
+        except Exception:  # a broken manifest must not break answering
+            log.exception("reading the sync manifest failed")
+            return {}
 
     # -- feedback -----------------------------------------------------------------------------
     @property
@@ -205,6 +222,7 @@ def exchange_number(message_index: Any) -> int | None:
 def blocked_paths(settings: Settings) -> list[str]:
     """Everything on disk the page must never serve: index, runtime data, settings, the repo."""
     paths = [settings.index_dir, settings.data_dir, settings.feedback_path.parent,
+             settings.mirror_dir, settings.report_dir,
              PROJECT_ROOT, PROJECT_ROOT / ".env", Path.cwd() / ".env", *settings.corpus,
              settings.rules_dir]
     seen: list[str] = []

@@ -79,6 +79,10 @@ def build_page(settings: Settings, assistant, feedback=None):
             provider = gr.Dropdown(chat.provider_choices(), value=ANY,
                                    label="Provider type", elem_id="pma-provider")
 
+        with gr.Accordion("What changed in the manual", open=False,
+                          elem_id="pma-changes"):
+            changes = gr.Markdown(chat.change_report(), elem_id="pma-changes-report")
+
         ask_args = {"fn": respond, "inputs": [question, conversation, doc_ids, provider],
                     "outputs": [chatbot, conversation, question], "show_progress": "hidden",
                     "concurrency_id": "ask",  # Enter and the button share one limit
@@ -96,4 +100,5 @@ def build_page(settings: Settings, assistant, feedback=None):
             clear(reset, outputs=[chatbot, conversation, feedback_box, fb_status],
                   api_visibility="private")
         page.load(refresh_filters, outputs=[doc_ids, provider], api_visibility="private")
+        page.load(chat.change_report, outputs=[changes], api_visibility="private")
     return page
