@@ -1,4 +1,7 @@
-"""The guard: which sentences contradict a verdict, and enforce() never leaves one behind."""
+"""The one rule guard: the verdict has the last word and no answer contradicts it.
+
+Which sentences contradict a verdict (a table, on the shipped packs), the guard's properties, and
+the guard as the pipeline applies it to a scripted answerer's draft."""
 
 from __future__ import annotations
 
@@ -10,20 +13,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.rules import (
+    GuardVocab,
     RuleBook,
-    Scenario,
     contradicting_sentences,
     contradicts,
-    enforce,
-    extract_scenario,
+    guard,
     sentences,
     to_verdict,
     verdict_statement,
 )
-from assistant.rules.model import literal_values
 from assistant.types import Citation, Verdict
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "corpus" / "rules"
+ROOT = Path(__file__).resolve().parent.parent
+RULES_DIR = ROOT / "corpus" / "rules"
 
 
 @functools.cache
@@ -32,10 +34,15 @@ def book() -> RuleBook:
 
 
 @functools.cache
-def verdict_for(question: str) -> Verdict:
-    decision = book().check(extract_scenario(question))
+def vocab_of(pack: str) -> GuardVocab:
+    return GuardVocab.of(book().pack(pack))
+
+
+@functools.cache
+def verdict_for(question: str) -> tuple[Verdict, GuardVocab]:
+    decision = book().check(question)
     assert decision is not None, question
-    return to_verdict(decision)
+    return to_verdict(decision), vocab_of(decision.pack)
 
 
 # (question that sets the verdict, answer sentence, contradicts?)
@@ -146,18 +153,20 @@ CASES = [
      "CPSP providers can provide breastfeeding education.", False),
     ("Can an IBCLC bill Medi-Cal directly?", "The toolkit includes a poster.", False),
     ("Can an IBCLC bill Medi-Cal directly?", "", False),
+    # doula services
+    ("Can a doula bill HN for placenta encapsulation?",
+     "Yes, doulas can bill for placenta encapsulation.", True),
+    ("Can a doula bill HN for placenta encapsulation?",
+     "Doulas bill Health Net directly under their own NPI.", False),
+    ("doula is 17, can she bill hn", "The doula can bill Health Net.", True),
+    ("doula is 17, can she bill hn", "A doula must be at least 18 years of age.", False),
 ]
 
 
 @pytest.mark.parametrize("question,sentence,expected", CASES)
 def test_contradiction_table(question, sentence, expected):
-    assert contradicts(sentence, verdict_for(question)) is expected
-
-
-@pytest.mark.parametrize("question,sentence,expected", CASES)
-def test_decision_and_verdict_agree(question, sentence, expected):
-    decision = book().check(extract_scenario(question))
-    assert contradicts(sentence, decision) is expected
+    verdict, vocab = verdict_for(question)
+    assert contradicts(sentence, verdict, vocab) is expected
 
 
 CATALOG_QUESTIONS = [
@@ -207,75 +216,69 @@ def test_the_manual_page_never_contradicts_a_verdict(question):
     """The manual is the ground truth: none of its sentences may be dropped as contradicting."""
     import frontmatter
 
-    page = frontmatter.load(RULES_DIR.parent / "lactation-education-and-support-services.txt")
-    assert contradicting_sentences(page.content, verdict_for(question)) == []
+    page = frontmatter.load(ROOT / "corpus" / "lactation-education-and-support-services.txt")
+    verdict, vocab = verdict_for(question)
+    assert contradicting_sentences(page.content, verdict, vocab) == []
 
 
-def test_enforce_drops_only_the_contradicting_sentences_and_leads_with_the_verdict():
-    v = verdict_for("Can an IBCLC bill Medi-Cal directly?")
-    answer = ("IBCLCs can bill Medi-Cal directly [1]. A Medi-Cal provider can bill under its own "
-              "number when a certified RN renders the service [2]. See the toolkit.")
-    text, corrected = enforce(answer, v)
-    assert corrected is True
-    assert text.startswith("Not eligible: ")
-    assert "IBCLCs can bill Medi-Cal directly" not in text
-    assert "A Medi-Cal provider can bill under its own number" in text and "[2]" in text
-    assert "See the toolkit." in text
-    assert not contradicts(text, v)
+def _cite(n: int, quote: str) -> Citation:
+    return Citation(n=n, chunk_id=f"c{n}", doc_id="d", title="t", section="s", quote=quote)
 
 
-def test_enforce_keeps_a_consistent_answer_as_written():
-    v = verdict_for("Our RN is an IBCLC, can we bill lactation support under our medi-cal #?")
-    answer = "Yes, your practice can bill for it [1].\n\nSee the billing section."
-    text, corrected = enforce(answer, v)
-    assert corrected is False
-    assert text == verdict_statement(v) + "\n\n" + answer
-    assert enforce(answer, v, lead=False) == (answer, False)
-    assert enforce(text, v) == (text, False)  # the statement is not added twice
+def test_apply_puts_the_verdict_first_and_drops_only_contradicting_lines():
+    verdict, vocab = verdict_for("Can an IBCLC bill Medi-Cal directly?")
+    verdict = verdict.model_copy(update={"citation": _cite(9, "the rule's sentence")})
+    text = ("IBCLCs can bill Medi-Cal directly [1]\n"
+            "A Medi-Cal provider can bill under its own number when a certified RN renders it [2]\n"
+            "See the toolkit [3]")
+    cites = [_cite(1, "q1"), _cite(2, "q2"), _cite(3, "q3")]
+    out, cited, corrected = guard.apply(text, cites, verdict, vocab)
+    assert corrected
+    assert out.startswith(verdict_statement(verdict) + " [1]")
+    assert "IBCLCs can bill Medi-Cal directly" not in out
+    assert "certified RN renders it [2]" in out and "See the toolkit [3]" in out
+    assert [(c.n, c.quote) for c in cited] == [(1, "the rule's sentence"), (2, "q2"), (3, "q3")]
+    assert not contradicts(out, verdict, vocab)
 
 
-def test_enforce_without_lead_for_the_pipeline():
-    v = verdict_for("Can the member buy a hospital grade pump?")
-    text, corrected = enforce("Yes, members can buy one. They are rentals only.", v, lead=False)
-    assert (text, corrected) == ("They are rentals only.", True)
+def test_apply_drops_a_line_that_only_repeats_the_rule_sentence_and_keeps_a_consistent_answer():
+    verdict, vocab = verdict_for("Our RN is an IBCLC, can we bill lactation support under our "
+                                 "medi-cal #?")
+    verdict = verdict.model_copy(update={"citation": _cite(5, "same quote")})
+    out, cited, corrected = guard.apply("Yes, your practice can bill for it [1]\nAlso this [2]",
+                                        [_cite(1, "same quote"), _cite(2, "other")], verdict,
+                                        vocab)
+    assert not corrected
+    assert out == verdict_statement(verdict) + " [1]\n\nAlso this [2]"
+    assert [c.quote for c in cited] == ["same quote", "other"]
 
 
 def test_statement_labels_and_asks():
-    assert verdict_statement(verdict_for("Can an IBCLC bill Medi-Cal directly?")).startswith(
+    assert verdict_statement(verdict_for("Can an IBCLC bill Medi-Cal directly?")[0]).startswith(
         "Not eligible: A lactation educator-counselor or IBCLC certification")
-    conditional = verdict_statement(verdict_for("Can RN bill for lactation??"))
+    conditional = verdict_statement(verdict_for("Can RN bill for lactation??")[0])
     assert conditional.startswith("Conditional: Eligible only if the RN holds")
     assert conditional.endswith("To settle it: Does the RN hold an IBCLC or lactation "
                                 "educator-counselor certification?")
-    unknown = verdict_statement(verdict_for("Can a doula provide lactation support?"))
+    unknown = verdict_statement(verdict_for("Can a doula provide lactation support?")[0])
     assert unknown.startswith("Not settled by the manual: ")
-    assert verdict_statement(verdict_for("Is a manual breast pump covered?")).startswith(
+    assert verdict_statement(verdict_for("Is a manual breast pump covered?")[0]).startswith(
         "Eligible: ")
 
 
 def test_trusted_sentences_are_the_verdict_explanation_and_quote():
-    v = verdict_for("Can RN bill for lactation??")
-    quoted = v.model_copy(update={"citation": Citation(
-        n=1, chunk_id="c", doc_id="d", title="t", section="s",
-        quote="RNs cannot bill for lactation.")})
-    assert contradicts("RNs cannot bill for lactation.", v)
-    assert not contradicts("RNs cannot bill for lactation.", quoted)
+    verdict, vocab = verdict_for("Can RN bill for lactation??")
+    quoted = verdict.model_copy(update={"citation": _cite(1, "RNs cannot bill for lactation.")})
+    assert contradicts("RNs cannot bill for lactation.", verdict, vocab)
+    assert not contradicts("RNs cannot bill for lactation.", quoted, vocab)
 
 
 def test_sentences_split_on_end_marks_and_lines():
     assert sentences('One. Two? "Three." Four\nFive') == ["One.", "Two?", '"Three."', "Four",
                                                           "Five"]
-    assert contradicting_sentences("Fine. Yes, IBCLCs can bill directly.",
-                                   verdict_for("Can an IBCLC bill Medi-Cal directly?")) == [
-        "Yes, IBCLCs can bill directly."]
 
 
 # -- properties -----------------------------------------------------------------------------------
-
-_values = {name: st.sampled_from(list(literal_values(name)))
-           for name in Scenario.model_fields if literal_values(name) is not None}
-scenarios = st.builds(Scenario, **_values, infant_age_months=st.one_of(
-    st.none(), st.sampled_from([0.0, 1.38, 11.0, 12.0, 13.0, 24.0])))
 
 _FRAGMENTS = [
     "Yes", "No", "Yes,", "No,", "IBCLCs", "an RN", "the NP", "a doula", "you", "your practice",
@@ -293,27 +296,90 @@ texts = st.one_of(
 )
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios, texts, st.booleans())
-def test_enforced_text_never_contradicts_the_verdict(scenario, text, lead):
-    decision = book().check(scenario)
-    if decision is None:
-        return
-    for verdict in (decision, to_verdict(decision)):
-        out, corrected = enforce(text, verdict, lead=lead)
-        assert not contradicts(out, verdict), (out, verdict)
-        assert corrected == contradicts(text, verdict)
-        _again, corrected_again = enforce(out, verdict, lead=lead)
-        assert not corrected_again
-        if lead:
-            assert out.startswith(verdict_statement(verdict))
+_QUESTIONS = [q for q, _, _ in CASES] + CATALOG_QUESTIONS
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_QUESTIONS), texts, st.booleans())
+def test_the_guarded_answer_never_contradicts_the_verdict(question, text, cited):
+    verdict, vocab = verdict_for(question)
+    if cited:
+        verdict = verdict.model_copy(update={"citation": _cite(1, "the rule's sentence")})
+    out, _, _corrected = guard.apply(text, [_cite(1, "x"), _cite(2, "y")], verdict, vocab)
+    assert not contradicts(out, verdict, vocab), (out, verdict)
+    assert out.startswith(verdict_statement(verdict))
+    _again, _, corrected_again = guard.apply(out, [], verdict, vocab)
+    assert not corrected_again
+
+
+@settings(max_examples=200, deadline=None)
 @given(st.text(max_size=200), st.lists(st.sampled_from(_FRAGMENTS), max_size=25).map(" ".join))
-def test_extracted_questions_never_yield_a_contradicting_final_answer(question, answer):
-    decision = book().check(extract_scenario(question))
+def test_any_question_any_answer_never_contradicts(question, answer):
+    decision = book().check(question)
     if decision is None:
         return
-    out, _ = enforce(answer, to_verdict(decision))
-    assert not contradicts(out, to_verdict(decision))
+    verdict, vocab = to_verdict(decision), vocab_of(decision.pack)
+    out, _, _ = guard.apply(answer, [], verdict, vocab)
+    assert not contradicts(out, verdict, vocab)
+
+
+# -- the guard as the pipeline applies it (a scripted answerer, the real index of the page) --------
+
+class ScriptedAnswerer:
+    """Drafts the answer it is given: each line is a sentence of a retrieved passage (cited by
+    that passage's number), optionally after a "Yes."/"No." of its own."""
+
+    name = "scripted"
+
+    def __init__(self, lines: list[tuple[str, str]]):
+        self.lines = lines
+        self.calls = 0
+
+    def draft(self, question, passages, history=None, **_):
+        self.calls += 1
+        out = []
+        for lead, sentence in self.lines:
+            n = next(i + 1 for i, p in enumerate(passages) if sentence in p.chunk.text)
+            out.append(f"{lead}{sentence} [{n}]")
+        return "\n".join(out)
+
+
+def _assistant(seed_index, lines):
+    from assistant.pipeline import Assistant
+
+    answerer = ScriptedAnswerer(lines)
+    return Assistant.from_settings(seed_index, build_if_missing=False, answerer=answerer,
+                                   audit=None), answerer
+
+
+TOOLKIT = "Providers may request a toolkit by contacting Health Net Provider Services (Medi-Cal)."
+LEAD_IN = "Lactation education and support services may be provided by the following:"
+
+
+def test_pipeline_drops_the_contradicting_line_and_leads_with_the_verdict(seed_index):
+    assistant, answerer = _assistant(seed_index, [("Yes. ", LEAD_IN), ("", TOOLKIT)])
+    answer = assistant.ask("Can an IBCLC bill Medi-Cal directly for lactation visits?")
+    assert answerer.calls == 1 and answer.answerer == "scripted"
+    v = answer.verdict
+    assert (v.verdict, v.rule_id) == ("not_eligible", "certified_person_direct_billing")
+    assert answer.corrected_by_rule is True and assistant.corrections == 1
+    assert answer.answer.startswith(verdict_statement(v) + " [1]")
+    assert LEAD_IN not in answer.answer and TOOLKIT in answer.answer
+    assert answer.citations[0].quote == v.citation.quote and answer.citations[0].n == 1
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert not assistant.rules.contradicts(answer.answer, v)
+
+
+def test_pipeline_keeps_an_answer_that_agrees_with_the_verdict(seed_index):
+    assistant, _ = _assistant(seed_index, [("", TOOLKIT)])
+    answer = assistant.ask("Our RN is an IBCLC, can we bill lactation support under our "
+                           "medi-cal #?")
+    assert answer.verdict.verdict == "eligible"
+    assert answer.corrected_by_rule is False and assistant.corrections == 0
+    assert answer.answer.startswith("Eligible: ") and TOOLKIT in answer.answer
+
+
+def test_pipeline_gives_no_verdict_outside_every_pack(seed_index):
+    assistant, _ = _assistant(seed_index, [("", TOOLKIT)])
+    answer = assistant.ask("Can we bill HN for a home blood pressure cuff for our postpartum pt?")
+    assert answer.verdict is None and not answer.corrected_by_rule

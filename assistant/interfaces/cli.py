@@ -27,10 +27,26 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--provider-type", help="only pages for this provider type")
     _common(ask)
 
-    check = sub.add_parser("check", help="billing-eligibility verdict for a scenario")
+    check = sub.add_parser("check", help="billing-eligibility verdict for a scenario: which rule "
+                           "pack applied, or why none did")
     check.add_argument("question")
+    check.add_argument("--history", action="append", default=[], metavar="TEXT",
+                       help="an earlier user message (repeatable, oldest first)")
     check.add_argument("--json", action="store_true", help="print scenario and verdict as JSON")
+    check.add_argument("--rules", type=Path, help="rule packs folder (default: PMA_RULES_DIR)")
     _common(check)
+
+    rules = sub.add_parser("rules", help="test or lint the rule packs (corpus/rules/*.yaml)")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True)
+    rtest = rules_sub.add_parser("test", help="run every pack's examples; exit 1 on a failure")
+    rtest.add_argument("packs", nargs="*", metavar="PACK", help="pack ids (default: all)")
+    rtest.add_argument("--rules", type=Path, help="rule packs folder (default: PMA_RULES_DIR)")
+    rtest.add_argument("-v", "--verbose", action="store_true", help="show passing examples too")
+    rlint = rules_sub.add_parser("lint", help="check quotes against the index, unused facts, "
+                                 "unreachable and overlapping rules; exit 1 on an error")
+    rlint.add_argument("packs", nargs="*", metavar="PACK", help="pack ids (default: all)")
+    rlint.add_argument("--rules", type=Path, help="rule packs folder (default: PMA_RULES_DIR)")
+    _common(rlint)
 
     slack = sub.add_parser("slack", help="run the Slack bot (Socket Mode or HTTP)")
     slack.add_argument("--mode", choices=["socket", "http"], help="default: PMA_SLACK__MODE")
@@ -109,14 +125,49 @@ def _ask(args, settings) -> int:
 
 def _check(args, settings) -> int:
     from assistant.rules import RuleChecker
+    from assistant.types import Turn
 
-    guard = RuleChecker.load(settings.rules_dir, index=None)
-    result = guard.check(args.question, [])
+    checker = RuleChecker.load(args.rules or settings.rules_dir, index=None)
+    history = [Turn(role="user", content=h) for h in args.history]
+    result = checker.check(args.question, history)
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     else:
-        print(guard.format(result))
+        print(checker.format(result))
     return 0
+
+
+def _rules(args, settings) -> int:
+    from assistant.rules import RuleBook
+    from assistant.rules.tools import format_examples, lint, run_examples
+
+    folder = args.rules or settings.rules_dir
+    book = RuleBook.load(folder, only=args.packs or None)
+    if args.rules_command == "test":
+        results = run_examples(book, args.packs or None)
+        print(format_examples(results, verbose=args.verbose))
+        return 1 if any(not r.ok for r in results) else 0
+    page_texts, problem = _indexed_pages(settings)
+    report = lint(book, page_texts, args.packs or None, index_problem=problem)
+    print(report.format())
+    return 1 if report.errors else 0
+
+
+def _indexed_pages(settings):
+    """(doc id -> indexed text, None) of the index Settings names, or (None, why not)."""
+    from assistant.errors import AssistantError
+    from assistant.index import LoadedIndex
+
+    where = settings.chroma_url or settings.index_dir
+    try:
+        index = LoadedIndex(settings)
+        if index.generation is None:
+            return None, f"the index at {where} could not be opened"
+        texts = index.page_texts()
+        return {d: texts[d] for d in texts}, None
+    except (AssistantError, OSError) as exc:
+        return None, (f"no index to check the quotes against at {where} ({exc}); build it with "
+                      "`python -m ingest` or pass --index DIR")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
             return _ask(args, settings)
         if args.command == "check":
             return _check(args, settings)
+        if args.command == "rules":
+            return _rules(args, settings)
         if args.command == "slack":
             from assistant.interfaces.slack import run
 

@@ -1,144 +1,181 @@
-"""The small condition language of rules/*.yaml, and the named predicates rules may call.
+"""The small condition language of a rule's ``when`` (and of derived facts).
 
-A rule's ``when`` is a mapping; every entry must hold:
+Every entry of the mapping must hold:
 
-    field: value          the Scenario field equals value (null = not stated)
-    field: [a, b, null]   the field is one of these
-    field: {not: [a, b]}  the field is none of these
-    field: {lte: 12}      numeric comparison (lt, lte, gt, gte); an unstated value never matches
-    test: name | [names]  registered predicates (PREDICATES below) that must all hold
-    any: [{...}, {...}]   at least one of these sub-conditions holds
+    fact: value            the fact has this value (null = not stated, unsure = said unsure)
+    fact: [a, b, null]     the fact is one of these
+    fact: {not: [a, b]}    the fact is none of these
+    fact: {gte: 16}        a number compared (lt, lte, gt, gte); an unstated number never matches
+    fact: {before: other}  a number smaller than another number fact (after: larger): time order,
+                           "the authorization (day 5) before the rental (day 6)"
+    any: [{...}, {...}]    at least one of these conditions holds
+    all: [{...}, {...}]    all of them hold
+    none: [{...}, {...}]   none of them holds
+
+``evaluate`` is the same with three values (True, False, None = cannot tell yet), which
+``rules lint`` uses to search for scenarios.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from assistant.rules.model import Scenario, literal_values
+from assistant.rules.schema import UNSURE, ChoiceFact, DerivedFact, FlagFact, NumberFact
 
-CERTIFIED = ("ibclc", "lec", "lactation")
 NUMERIC_OPS: dict[str, Callable[[float, float], bool]] = {
     "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
     "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
 }
-NUMERIC_FIELDS = ("infant_age_months",)
+ORDER_OPS: dict[str, Callable[[float, float], bool]] = {
+    "before": lambda a, b: a < b, "after": lambda a, b: a > b,
+}
+GROUPS = ("any", "all", "none")
+UNSET = object()  # lint: a fact not assigned yet
 
 
-@dataclass(frozen=True)
-class Predicate:
-    name: str
-    description: str
-    fn: Callable[[Scenario], bool]
+def matches(when: Mapping[str, Any], facts: Mapping[str, Any]) -> bool:
+    """True when every entry of ``when`` holds for ``facts`` (a missing fact is null)."""
+    return evaluate(when, {k: v for k, v in facts.items()}, default=None) is True
 
 
-def _certified_person(s: Scenario) -> bool:
-    """Someone whose lactation credential is the point: an LEC/IBCLC, or staff holding one."""
-    if s.renderer_role in ("IBCLC", "LEC") or s.renderer_role is None:
-        return True
-    return s.renderer_certification in CERTIFIED and s.renderer_role in (
-        "CPHW", "MA", "RN", "LVN", "nurse")
-
-
-def _certified_staff_known(s: Scenario) -> bool:
-    """A staff member is known to be an LEC or IBCLC."""
-    return (s.renderer_role in ("IBCLC", "LEC") or s.has_certified_staff is True
-            or (s.renderer_role is None and s.renderer_certification in CERTIFIED))
-
-
-def _certified_staff_unstated(s: Scenario) -> bool:
-    """Nothing is said about who renders the service or their certification."""
-    return (s.renderer_role is None and s.has_certified_staff is None
-            and s.renderer_certification == "unknown")
-
-
-#: Every predicate a rule may name, in one list.
-PREDICATES: tuple[Predicate, ...] = (
-    Predicate("certified_person", _certified_person.__doc__ or "", _certified_person),
-    Predicate("certified_staff_known", _certified_staff_known.__doc__ or "",
-              _certified_staff_known),
-    Predicate("certified_staff_unstated", _certified_staff_unstated.__doc__ or "",
-              _certified_staff_unstated),
-)
-_BY_NAME = {p.name: p for p in PREDICATES}
-
-
-def matches(when: dict[str, Any], s: Scenario) -> bool:
-    """True when every entry of ``when`` holds for the scenario."""
+def evaluate(when: Mapping[str, Any], facts: Mapping[str, Any], default: Any = UNSET
+             ) -> bool | None:
+    """True / False, or None when a fact it needs is still UNSET."""
+    result: bool | None = True
     for key, want in when.items():
-        if key == "test":
-            names = [want] if isinstance(want, str) else want
-            if not all(_BY_NAME[n].fn(s) for n in names):
-                return False
-        elif key == "any":
-            if not any(matches(sub, s) for sub in want):
-                return False
-        elif not _field_matches(getattr(s, key), want):
+        if key in GROUPS:
+            subs = [evaluate(sub, facts, default) for sub in want]
+            if key == "any":
+                r = True if True in subs else (None if None in subs else False)
+            elif key == "all":
+                r = False if False in subs else (None if None in subs else True)
+            else:
+                r = False if True in subs else (None if None in subs else True)
+        elif isinstance(want, dict) and len(want) == 1 and next(iter(want)) in ORDER_OPS:
+            (op, other), = want.items()
+            a, b = facts.get(key, default), facts.get(other, default)
+            r = None if UNSET in (a, b) else (
+                _is_number(a) and _is_number(b) and ORDER_OPS[op](a, b))
+        else:
+            value = facts.get(key, default)
+            r = None if value is UNSET else field_matches(value, want)
+        if r is False:
             return False
-    return True
+        if r is None:
+            result = None
+    return result
 
 
-def _field_matches(value: Any, want: Any) -> bool:
+def field_matches(value: Any, want: Any) -> bool:
     if isinstance(want, list):
-        return value in want
+        return any(_equal(value, w) for w in want)
     if isinstance(want, dict):
         (op, arg), = want.items()
         if op == "not":
-            return value not in (arg if isinstance(arg, list) else [arg])
-        return value is not None and NUMERIC_OPS[op](value, arg)
+            return not any(_equal(value, w) for w in (arg if isinstance(arg, list) else [arg]))
+        return _is_number(value) and NUMERIC_OPS[op](value, arg)
+    return _equal(value, want)
+
+
+def _equal(value: Any, want: Any) -> bool:
+    if isinstance(value, bool) or isinstance(want, bool) or value is None or want is None:
+        return value is want
     return value == want
 
 
-def validate(when: Any, where: str) -> list[str]:
-    """Problems with a ``when`` mapping, as messages (empty when it is valid)."""
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def facts_used(when: Mapping[str, Any]) -> set[str]:
+    out: set[str] = set()
+    for key, want in when.items():
+        if key in GROUPS:
+            for sub in want:
+                out |= facts_used(sub)
+        else:
+            out.add(key)
+            if isinstance(want, dict) and len(want) == 1 and next(iter(want)) in ORDER_OPS:
+                out.add(next(iter(want.values())))
+    return out
+
+
+def thresholds(when: Mapping[str, Any], fact: str) -> set[float]:
+    """The numbers ``fact`` is compared with in ``when``."""
+    out: set[float] = set()
+    for key, want in when.items():
+        if key in GROUPS:
+            for sub in want:
+                out |= thresholds(sub, fact)
+        elif key == fact:
+            wants = want if isinstance(want, list) else [want]
+            for w in wants:
+                if isinstance(w, dict) and next(iter(w)) in NUMERIC_OPS:
+                    out.add(float(next(iter(w.values()))))
+                elif _is_number(w):
+                    out.add(float(w))
+    return out
+
+
+# -- validation -----------------------------------------------------------------------------------
+
+def validate(when: Any, facts: Mapping[str, Any], where: str) -> list[str]:
+    """Problems with a ``when`` mapping against the pack's facts (empty when it is valid)."""
     if not isinstance(when, dict) or not when:
-        return [f"{where}: 'when' must be a non-empty mapping of scenario fields to values"]
+        return [f"{where}: 'when' must be a non-empty mapping of facts to values"]
     problems: list[str] = []
     for key, want in when.items():
-        if key == "test":
-            names = [want] if isinstance(want, str) else want
-            if not isinstance(names, list) or not names:
-                problems.append(f"{where}: 'test' must name a predicate or a list of them")
-                continue
-            problems += [f"{where}: unknown predicate {n!r} (known: {', '.join(_BY_NAME)})"
-                         for n in names if n not in _BY_NAME]
-        elif key == "any":
+        if key in GROUPS:
             if not isinstance(want, list) or not want:
-                problems.append(f"{where}: 'any' must be a non-empty list of conditions")
+                problems.append(f"{where}: '{key}' must be a non-empty list of conditions")
                 continue
             for i, sub in enumerate(want):
-                problems += validate(sub, f"{where} any[{i}]")
-        elif key not in Scenario.model_fields:
-            problems.append(f"{where}: unknown scenario field {key!r}")
+                problems += validate(sub, facts, f"{where} > {key}[{i}]")
+        elif key not in facts:
+            problems.append(f"{where}: unknown fact {key!r} (this pack's facts: "
+                            f"{', '.join(facts) or 'none'})")
+        elif isinstance(want, dict) and len(want) == 1 and next(iter(want)) in ORDER_OPS:
+            other = next(iter(want.values()))
+            if not isinstance(facts[key], NumberFact) or not isinstance(
+                    facts.get(other), NumberFact):
+                problems.append(f"{where}: {key}: '{next(iter(want))}' compares two number facts "
+                                f"({other!r} is not one)")
         else:
-            problems += _validate_value(key, want, where)
+            problems += _validate_value(key, facts[key], want, where)
     return problems
 
 
-def _validate_value(field: str, want: Any, where: str) -> list[str]:
-    allowed = literal_values(field)
+def allowed_values(fact: Any) -> tuple[Any, ...] | None:
+    """The values a fact can take (None: any number)."""
+    if isinstance(fact, ChoiceFact):
+        return (*fact.values, None, UNSURE)
+    if isinstance(fact, (FlagFact, DerivedFact)):
+        return (True, False, None, UNSURE)
+    return None
+
+
+def _validate_value(name: str, fact: Any, want: Any, where: str) -> list[str]:
     if isinstance(want, dict):
         if len(want) != 1:
-            return [f"{where}: {field}: an operator mapping has exactly one key"]
+            return [f"{where}: {name}: an operator mapping has exactly one key"]
         (op, arg), = want.items()
         if op == "not":
             values = arg if isinstance(arg, list) else [arg]
         elif op in NUMERIC_OPS:
-            if field not in NUMERIC_FIELDS:
-                return [f"{where}: {field}: '{op}' only applies to {', '.join(NUMERIC_FIELDS)}"]
-            if isinstance(arg, bool) or not isinstance(arg, (int, float)):
-                return [f"{where}: {field}: '{op}' needs a number, got {arg!r}"]
+            if not isinstance(fact, NumberFact):
+                return [f"{where}: {name}: '{op}' only applies to number facts"]
+            if not _is_number(arg):
+                return [f"{where}: {name}: '{op}' needs a number, got {arg!r}"]
             return []
         else:
-            return [f"{where}: {field}: unknown operator {op!r} (use not, lt, lte, gt, gte)"]
+            return [(f"{where}: {name}: unknown operator {op!r} (use not, lt, lte, gt, gte, "
+                    "before, after)")]
     else:
         values = want if isinstance(want, list) else [want]
+    allowed = allowed_values(fact)
     if allowed is None:
-        if field in NUMERIC_FIELDS:
-            bad = [v for v in values if v is not None and (
-                isinstance(v, bool) or not isinstance(v, (int, float)))]
-            return [f"{where}: {field}: {v!r} is not a number" for v in bad]
-        return []
-    return [f"{where}: {field}: {v!r} is not one of {list(allowed)}"
-            for v in values if v not in allowed]
+        return [f"{where}: {name}: {v!r} is not a number" for v in values
+                if v is not None and v != UNSURE and not _is_number(v)]
+    return [f"{where}: {name}: {v!r} is not one of {list(allowed)}" for v in values
+            if not any(_equal(v, a) for a in allowed)]
