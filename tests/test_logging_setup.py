@@ -8,6 +8,7 @@ import pytest
 
 from assistant.errors import ConfigError
 from assistant.logging_setup import NOISY_LOGGERS, RedactingFilter, configure_logging
+from assistant.redact import scan_files
 
 RAW = {
     "cin": "91234567A",
@@ -123,3 +124,38 @@ def test_filter_survives_a_bad_format_string():
     )
     assert RedactingFilter().filter(record)
     assert RAW["ssn"] not in record.getMessage() and "[SSN]" in record.getMessage()
+
+
+READABLE = [  # log lines that hold no member data and must come out as they went in
+    "ImportError in /work/main/.venv-3f2a9c1b7d/lib/python3.11/site-packages/x.py line 12",
+    "loading /tmp/venv-12345678/lib/python3.11/site-packages/chromadb/api.py",
+    "index /work/main/.index/provider_manual__g12/0a1b2c3d4e5f6a7b8c9d/data_level0.bin",
+    "slack event Ev0123ABCD in channel C0123ABCD from U024BE7LH ts 1355517523.000005",
+    "event Ev08MFMKH6 team T0123ABCD app A0123ABCD thread_ts 1712345678.123456",
+    "answer 7b2c9e0f1a3d4b5c6d7e8f9a0b1c2d3e request 0b1f3a2c-1d2e-4f5a-8b9c-0d1e2f3a4b5c",
+    "chunk sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 copied",
+    "synced 2026-01-05T10:00:00.123Z pid 1234567 port 54321, took 1520 ms",
+    "GET https://providerlibrary.healthnetcalifornia.com/medi-cal/provider-manual/claims/"
+    "overview.html?v=20240115 304",
+]
+
+
+@pytest.mark.parametrize("line", READABLE)
+def test_paths_hashes_and_slack_ids_stay_readable(line, tmp_path, root_state):
+    log_file = tmp_path / "app.log"
+    configure_logging("INFO", log_file)
+    logging.getLogger("assistant.interfaces.slack").info(line)
+    _flush(root_state)
+    assert log_file.read_text(encoding="utf-8").rstrip("\n").endswith(line)
+    assert scan_files([log_file]) == []  # the whole line, prefix and all, reads as no member
+
+
+def test_member_data_next_to_readable_ids_is_still_redacted(tmp_path, root_state):
+    log_file = tmp_path / "app.log"
+    configure_logging("INFO", log_file)
+    logging.getLogger("assistant.interfaces.slack").info(
+        "event Ev0123ABCD channel C0123ABCD question: pt Maria Lopez CIN 91234567A")
+    _flush(root_state)
+    text = log_file.read_text(encoding="utf-8")
+    assert "Ev0123ABCD" in text and "C0123ABCD" in text
+    assert "Maria" not in text and "91234567A" not in text and "[CIN]" in text

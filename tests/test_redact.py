@@ -1,20 +1,24 @@
 """Redaction of member identifiers, measured on generated rep messages with ground truth.
 
 ``generate_messages`` and ``clean_questions`` are importable (``from tests.test_redact import
-...``) so a benchmark can reuse the same seeded sets with ``assistant.redact.measure``.
+...``) so a benchmark can reuse the same seeded sets with ``evals.phi.measure``. The independent
+set (``evals/datasets/phi_*.jsonl``) is measured by ``python -m evals.phi``
+(``tests/test_phi_eval.py``).
 """
 
 from __future__ import annotations
 
 import random
-import re
 import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.redact import STRUCTURED_KINDS, find_identifiers, measure, redact
+from assistant.redact import find_identifiers, redact
+from evals.phi import measure
+
+STRUCTURED_KINDS = frozenset({"CIN", "BIC", "MEMBER_ID", "SSN", "DOB", "PHONE", "EMAIL"})
 
 FIRST = """Maria Jose Sofia Wei Linh Ana Guadalupe Jasmine Aaliyah Emily Olivia Fatima Priya Anahit
 Keisha Mei Yesenia Rosa Xochitl Kimberly Jennifer Daniela Mateo Isabella Camila Valentina Ximena
@@ -530,7 +534,6 @@ def test_clean_questions_stay_unchanged():
         ("date of birth: 1990-01-05", "DOB", "1990-01-05"),
         ("DOB 3/14", "DOB", "3/14"),
         ("baby born March 2024", "DOB", "March 2024"),
-        ("visit on Jan 5, 2024", "DATE", "Jan 5, 2024"),
         ("+1 555 123 4567", "PHONE", "+1 555 123 4567"),
         ("call 555.123.4567", "PHONE", "555.123.4567"),
         ("cell 5551234567", "PHONE", "5551234567"),
@@ -540,7 +543,7 @@ def test_clean_questions_stay_unchanged():
         ("name: lopez, maria", "NAME", "lopez, maria"),
         ("for Sofia Ramirez-Cruz", "NAME", "Sofia Ramirez-Cruz"),
         ("Lopez, Maria DOB 01/02/1990", "NAME", "Lopez, Maria"),
-        ("baby boy Nguyen needs", "NAME", "Nguyen"),
+        ("baby boy Nguyen needs", "NAME", "baby boy Nguyen"),  # a newborn's name as recorded
         ("mom José Núñez", "NAME", "José Núñez"),
         ("lives at 1234 W. Olive Ave, Apt 5", "ADDRESS", "1234 W. Olive Ave, Apt 5"),
         ("Mom (Kim Tran, 28yo) wants a pump", "NAME", "Kim Tran"),
@@ -624,28 +627,19 @@ _ADVERSARIAL = [
 
 @pytest.mark.parametrize("unit", _ADVERSARIAL)
 def test_linear_time_on_adversarial_input(unit):
-    def cost(k: int) -> float:
+    def cost(k: int) -> float:  # CPU time, best of three: other processes share the machine
         text = (unit * (k // len(unit) + 1))[:k]
-        t0 = time.perf_counter()
-        redact(text)
-        return time.perf_counter() - t0
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.process_time()
+            redact(text)
+            best = min(best, time.process_time() - t0)
+        return best
 
     small, big = cost(25_000), cost(100_000)
     assert big < 3.0, f"{big:.2f}s for 100k chars"
     # 4x the input must cost about 4x, not 16x (allow noise on a shared machine)
     assert big < 8 * small + 0.05, (small, big)
-
-
-def test_measure_reports_misses():
-    msgs = [
-        {"text": "CIN 91234567A and zzz", "identifiers": [["CIN", 4, 13], ["NAME", 18, 21]]},
-        {"text": "Is a pump covered?", "identifiers": []},
-    ]
-    res = measure(msgs)
-    assert res["by_kind"]["CIN"]["rate"] == 1.0
-    assert res["by_kind"]["NAME"]["rate"] == 0.0  # "zzz" has no cue: a miss, reported as one
-    assert res["clean_unchanged_rate"] == 1.0
-    assert re.fullmatch(r"\d+", str(res["messages"])) and res["messages"] == 2
 
 
 def test_own_ids_and_hashes_are_kept():

@@ -1,0 +1,526 @@
+"""Structured member identifiers — and the numbers beside them that are not a member's.
+
+A number is read through the label in front of it: "CIN", "mbr id", "sub#", "acct/MRN",
+"chart #", "claim", "auth", "ss last 4" make it the member's; "NPI", "TIN", "provider #", "rev
+code", "check #", "form" make it the provider's or the manual's, and it is kept. Without a label
+its shape decides (a CIN, a BIC, a letter-prefixed member id, a run of seven or more digits).
+Dates are a date of birth after "DOB"/"born", kept after "DOS"/"effective"/"thru"/...; phone
+numbers are Health Net's (kept) when toll-free, given by the manual's pages, or said to be the
+plan's, county's or a line's, and the member's otherwise. Addresses are the member's unless the
+words before them say the clinic's, the office's or Health Net's.
+
+Each finding is ``sure`` or not: an unsure one (an unlabelled recent date, an unlabelled
+hyphenated number) is kept in logs and search but dropped from what an outside LLM gets.
+Every pattern is anchored or bounded, so the cost stays linear in the text.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.phi.words import DATA
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    start: int
+    end: int
+    sure: bool = True
+
+
+# ------------------------------------------------------------------ things never a member's
+_PATH = re.compile(r"(?<![\w.@%+=~:/\\-])(?:[A-Za-z]:\\|~?\.{0,2}/)?[\w.@%+=~-]*"
+                   r"(?:[/\\][\w.@%+=~-]*){2,}")
+_URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+", re.IGNORECASE)
+_HEX = re.compile(r"(?<![\w-])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,}(?![\w-])"
+                  r"|(?<![\w-])(?=[0-9A-F]*[A-F])(?=[0-9A-F]*\d)[0-9A-F]{16,}(?![\w-])")
+_UUID = re.compile(r"(?<![\w-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}"
+                   r"-[0-9a-fA-F]{12}(?![\w-])")
+# Slack ids (C0123ABCD, U024BE7LH, Ev0123ABCD) mix letters after digits; a member id does not.
+_SLACK = re.compile(r"(?<![\w-])(?:Ev)?[A-Z][A-Z0-9]{7,11}(?![\w-])"
+                    r"|(?<![\w.])\d{10}\.\d{6}(?![\w.])")
+
+
+def _slack_like(tok: str) -> bool:
+    """Slack ids mix letters in after their first digit (two or more); member ids do not."""
+    if tok[0].isdigit():
+        return True  # the message timestamp
+    first = next((i for i, c in enumerate(tok) if c.isdigit()), None)
+    return first is not None and sum(c.isalpha() for c in tok[first:]) >= 2
+# Health plans and programs: their names are never a member's ("Health Net", "L.A. Care").
+_PLAN_NAMES = re.compile(
+    r"\b(?:Health\s*Net(?:\s+of\s+California)?|Medi-?Cal(?:\s+Rx)?|L\.?A\.?\s+Care|Covered"
+    r"\s+California|Kaiser(?:\s+Permanente)?|Blue\s+(?:Shield|Cross)|Anthem|Molina(?:\s+Healthcare)?"
+    r"|CalViva(?:\s+Health)?|Partnership\s+HealthPlan|Cal\s*MediConnect|CalAIM|Medicare"
+    r"|WellCare|Centene|Community\s+Health\s+Group|Health\s+Plan\s+of\s+San\s+\w+)\b",
+    re.IGNORECASE)
+_TIMESTAMP = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+                        r"(?:Z|[+-]\d{2}:?\d{2})?(?!\d)")
+_MONEY = re.compile(r"\$\s?\d[\d,]*(?:\.\d+)?|(?<![\w.])\d[\d,]*\.\d{2}(?![\d])")
+
+
+def guarded_spans(text: str) -> Occupied:
+    """Paths, links, hashes, uuids, Slack ids and amounts: not member data, never redacted."""
+    spans = Occupied()
+    for rx in (_URL, _HEX, _UUID, _MONEY, _TIMESTAMP, _PLAN_NAMES):
+        for m in rx.finditer(text):
+            spans.add(*m.span())
+    for m in _SLACK.finditer(text):
+        if _slack_like(m.group()):
+            spans.add(*m.span())
+    for m in _PATH.finditer(text):
+        parts = re.split(r"[/\\]", m.group())
+        if m.group()[0] in "/\\~." or sum(bool(re.search(r"[A-Za-z]{2}", p)) for p in parts) >= 2:
+            spans.add(*m.span())
+    return spans
+
+
+class Occupied:
+    """Character ranges taken so far, kept as a sorted disjoint union: adding a range and
+    asking whether a range overlaps one both cost O(log n) (plus a list splice)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for s, e in spans:
+            self.add(s, e)
+
+    def add(self, s: int, e: int) -> None:
+        if e <= s:
+            return
+        i = bisect_left(self.ends, s)
+        j = bisect_right(self.starts, e)
+        if i < j:
+            s, e = min(s, self.starts[i]), max(e, self.ends[j - 1])
+        self.starts[i:j] = [s]
+        self.ends[i:j] = [e]
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect_right(self.ends, s)
+        return i < len(self.starts) and self.starts[i] < e
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return iter(zip(self.starts, self.ends))
+
+
+# ------------------------------------------------------------------ labels
+_MEMBER_LABELS = {
+    "CIN": r"cin|client\s+index(?:\s+(?:number|no\b\.?|\#))?",
+    "BIC": r"bic|benefits?\s+(?:identification|id)(?:\s+card)?|id\s+card|card",
+    "SSN": r"ssn|ss\#?|social(?:\s+security)?(?:\s+(?:number|no\b\.?|\#))?|soc\s*sec",
+    "ACCOUNT": r"acct|account|mrn|medical\s+record(?:\s+(?:number|no\b\.?|\#))?|med\s+rec"
+               r"|chart|pt\s+id|patient\s+id|pt\s+acct|encounter|enc|fin|har|csn|mr\s*\#"
+               r"|hosp(?:ital)?\s+acct"
+               r"|visit\s+(?:\#|no\b\.?|number|id)",
+    "CLAIM": r"claims?|auth(?:orization)?s?|pa|tar|ref(?:erence)?|case|ticket|confirmation"
+             r"|icn|dcn|appeal|grievance|dispute|pdr",
+    "MEMBER_ID": r"mbrs?|members?|mem|mid|subscriber|sub|ids?|policy|medi-?cal|mc|mcal"
+                 r"|insurance|ins|hicn|mbi|pt|patient|hn|client|recipient|beneficiary|enrollee",
+    "PHONE": r"phone|ph|tel|telephone|cell|mobile|home|cb|call\s*back|callback|contact|number",
+    "KEEP": r"npi|tin|tax\s*id|ein|provider\s*(?:\#|no\b\.?|number|id)|ccs\s*\#?|payer\s*id"
+            r"|check|batch|box|loop|page|pg|form|rev(?:enue)?(?:\s+code)?|codes?|cpt|hcpcs"
+            r"|icd(?:-?10)?|dx|mod(?:ifier)?s?|pos|tob|reject|aid\s+code|remark|dhcs|apl|pm"
+            r"|qty|version|ver|room|rm|suite|ste|zip|licen[cs]e|dea|clia|taxonomy|ndc"
+            r"|group\s*(?:\#|no\b\.?|number|id)|grp|ext|carc|rarc|material|pub|x|rate"
+            r"|fee|units?|line|opt(?:ion)?|press|pid|port|thread|tid|errno|bytes|offset|size"
+            r"|count|took|elapsed|ms|gen(?:eration)?|chunks?|batch(?:es)?|pages?|status|http",
+}
+_LABEL = re.compile(
+    r"(?<![\w-])(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _MEMBER_LABELS.items()) + r")(?!\w)",
+    re.IGNORECASE,
+)
+# What may stand between a label and its value: "mbr id: ", "ss# ending in ", "ID #: ".
+_FILL = re.compile(
+    r"[\s:#=(/.\-\u2013\u2014]*(?:(?:is|was|no\.?|nos?|num|nbr|number|ids?|on\s+file"
+    r"|end(?:ing|s)?(?:\s+(?:in|with))?|l4"
+    r"|last\s*(?:4|four)(?:\s+(?:digits|of))?|of|acct|mrn|\#)(?![\w])[\s:#=(/.\-\u2013\u2014]*){0,3}",
+    re.IGNORECASE,
+)
+# Labels that take any number of three digits or more; the others ("pt", "claim", "auth",
+# "PA") take only what looks like an identifier (so "PA 99213" keeps its CPT code).
+_STRONG = re.compile(r"\b(?:cin|bic|acct|account|mrn|chart|sub|subscriber|mbrs?|members?|policy"
+                     r"|ss|ssn|tar|medical|med|benefits?|client|social|soc|card|encounter|id)\b",
+                     re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Label:
+    kind: str
+    start: int
+    end: int
+    strong: bool
+
+
+def labels(text: str) -> list[Label]:
+    out = []
+    for m in _LABEL.finditer(text):
+        kind = m.lastgroup or "KEEP"
+        out.append(Label(kind, m.start(), m.end(), bool(_STRONG.search(m.group()))))
+    return out
+
+
+def label_before(text: str, labs: list[Label], ends: list[int],
+                 pos: int) -> tuple[Label, str] | None:
+    """The label whose value starts at pos (only filler between), with that filler; ``ends``
+    are the labels' ends (sorted, as ``labels`` returns them)."""
+    i = bisect_right(ends, pos) - 1
+    if i < 0 or pos - ends[i] > 30:
+        return None
+    gap = text[ends[i]:pos]
+    return (labs[i], gap) if _FILL.fullmatch(gap) else None
+
+
+# ------------------------------------------------------------------ e-mail, SSN, phone
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,6}")
+_OWN_DOMAINS = re.compile(r"@(?:[\w-]+\.)*(?:healthnet\.com|healthnetcalifornia\.com|ca\.gov"
+                          r"|centene\.com)$", re.IGNORECASE)
+SSN_RE = re.compile(r"(?<![\w-])(?:\d{3}-\d{2}-\d{4}|[xX*#]{3}-?[xX*#]{2}-?\d{4})(?![\w-])")
+SSN_SPACED = re.compile(r"(?<![\w-])\d{3} \d{2} \d{4}(?![\w-])")
+PHONE_RE = re.compile(
+    r"(?<![\w+])(?:\+?1[ \t.-]{0,2})?(?:\(\d{3}\)[ \t.-]{0,2}|\d{3}[ \t.-]{1,2})\d{3}[ \t.-]{1,2}"
+    r"\d{4}(?:[ \t]{0,2}(?:ext\.?|x)[ \t]{0,2}\d{1,5})?(?!\w)",
+    re.IGNORECASE,
+)
+TOLL_FREE = frozenset({"800", "833", "844", "855", "866", "877", "888"})
+_PLAN_CUE = re.compile(
+    r"\b(?:hn|hns|health\s*net|healthnet|dhcs|county|medi-?cal\s+rx|provider\s+(?:services|svcs"
+    r"|relations|line|services\s+line)|member\s+services|relations|um|utilization|pharmacy"
+    r"|help\s*desk|line|hotline|direct|nemt|dpss|ihss|call\s*center|plan|payer|vendor|fax"
+    r"|dial(?:ing)?|transferr?(?:ing|ed)|office|clinic|agency|dept|department|ssa|program"
+    r"|customer\s+service|services|svcs)\b", re.IGNORECASE)
+_MEMBER_CUE = re.compile(
+    r"\b(?:pt|pts|patient|mbrs?|member|mom|moms|dad|mother|father|her|his|their|cell|home"
+    r"|mobile|callback|call\s*back|cb|daughter|son|aunt|uncle|guardian|wife|husband|caller"
+    r"|family|reach|personal|parent|grandma|grandmother|sister|brother)\b(?!\s+services)",
+    re.IGNORECASE)
+
+
+# Between a member word and the number when it names the number ("pt cell 1-800-...", "her # is").
+_JUST_BEFORE = re.compile(r"[^\w\ue000]*(?:(?:cell|ph|phone|tel|home|mobile|number|no|is|at|\#)"
+                          r"[^\w\ue000]*){0,3}", re.IGNORECASE)  # \ue000: a placeholder, masked
+
+
+@lru_cache(maxsize=1)
+def manual_numbers() -> frozenset[str]:
+    path = DATA / "manual_numbers.txt"
+    with path.open(encoding="utf-8") as f:
+        return frozenset(line.strip() for line in f if line.strip() and line[0] != "#")
+
+
+_SENTENCE_END = re.compile(r"(?<!\b[A-Za-z])(?<!\bDr|\bdr|\bMr|\bmr|\bMs|\bms|\bSt|\bst|\bJr"
+                           r"|\bSr|\bpt|\bPt|\bNo|\bno|\bvs)(?<!\bMrs|\bmrs)[.?!](?=\s)|\n|\|")
+
+
+def _window(text: str, pos: int, width: int = 70) -> str:
+    """The words before pos in the same sentence (at most width characters)."""
+    piece = text[max(0, pos - width):pos]
+    cut = -1
+    for m in _SENTENCE_END.finditer(piece):
+        cut = m.end()
+    return piece[cut:] if cut >= 0 else piece
+
+
+def _nearest(rx: re.Pattern, window: str) -> int:
+    """End offset of the last match of rx in window, -1 when none."""
+    last = -1
+    for m in rx.finditer(window):
+        last = m.end()
+    return last
+
+
+def phone_is_members(text: str, start: int, digits: str) -> bool:
+    """A member's number, unless toll-free, in the manual, or said to be a plan's/line's."""
+    ten = digits[-10:]
+    win = _window(text, start)
+    member_at = _nearest(_MEMBER_CUE, win)
+    plan_at = _nearest(_PLAN_CUE, win)
+    close = member_at > plan_at and _JUST_BEFORE.fullmatch(win[member_at:]) is not None
+    if (ten[:3] in TOLL_FREE or ten in manual_numbers()) and not close:
+        return False
+    if plan_at < 0:
+        return True
+    if member_at > plan_at:
+        return True
+    # "pt fax 951-...": a plan word right after a member word is the member's
+    before = win[:plan_at].rstrip()
+    m = re.search(r"(\w+)\W*\w+$", before)
+    return bool(m and _MEMBER_CUE.fullmatch(m.group(1)))
+
+
+LOCAL_PHONE_RE = re.compile(r"(?<![\w+-])\d{3}[ .-]\d{4}(?![\w-])")
+_PHONE_WORD = re.compile(r"\b(?:ph|phone|tel|cell|mobile|home|cb|call\s*back|callback|call|back"
+                         r"|reach|text|number|\#)\W{0,3}(?:(?:is|at)\W{1,3})?$", re.IGNORECASE)
+
+
+def emails(text: str) -> Iterator[Finding]:
+    for m in EMAIL_RE.finditer(text):
+        if not _OWN_DOMAINS.search(m.group()):
+            yield Finding("EMAIL", m.start(), m.end())
+
+
+def phones_and_ssns(text: str, kept: Occupied) -> Iterator[Finding]:
+    for rx in (SSN_RE, SSN_SPACED):
+        for m in rx.finditer(text):
+            yield Finding("SSN", m.start(), m.end())
+    full = Occupied()
+    for m in PHONE_RE.finditer(text):
+        full.add(*m.span())
+        digits = re.sub(r"\D", "", m.group().split("x")[0].split("X")[0].split("ext")[0])
+        if phone_is_members(text, m.start(), digits):
+            yield Finding("PHONE", m.start(), m.end())
+        else:
+            kept.add(*m.span())
+    for m in LOCAL_PHONE_RE.finditer(text):
+        said = _PHONE_WORD.search(text[max(0, m.start() - 20):m.start()])
+        if said and not full.overlaps(*m.span()) and phone_is_members(
+                text, m.start(), "000" + re.sub(r"\D", "", m.group())):
+            yield Finding("PHONE", m.start(), m.end())
+
+
+# ------------------------------------------------------------------ dates
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_ORD = r"(?:st|nd|rd|th)?"
+_DATE_RES = (
+    # 3/14/88, 10 / 03 / 1972, 04.30.2001, 11-11-1936
+    ("mdy", re.compile(r"(?<![\w/.$-])(\d{1,2})(?:([/.-])|[ \t]?(/)[ \t]?)(\d{1,2})"
+                       r"(?:\2|[ \t]?/[ \t]?)(\d{4}|\d{2})(?![\w/]|\.\d)")),
+    ("ymd", re.compile(r"(?<![\w/.$-])((?:19|20)\d{2})([/.-])(\d{1,2})\2(\d{1,2})(?![\w/]|\.\d)")),
+    ("month", re.compile(r"\b" + _MONTH + r"\.?[ \t]{0,3}(\d{1,2})" + _ORD
+                         + r",?[ \t]{0,3}((?:19|20)\d{2})\b", re.IGNORECASE)),
+    ("dmonth", re.compile(r"\b(\d{1,2})" + _ORD + r"[ \t]{0,3}(?:of[ \t]{1,3})?" + _MONTH
+                          + r"\.?,?[ \t]{0,3}((?:19|20)\d{2})\b", re.IGNORECASE)),
+)
+_DOB_LABEL = re.compile(
+    r"(?<![\w-])(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birth\s*day|bday|born(?:\s+(?:on|in))?"
+    r"|b\.|dob's)(?![\w])[\s:#=(\-\u2013\u2014]*(?:is\s+|was\s+|of\s+)?$", re.IGNORECASE)
+_POLICY_LABEL = re.compile(
+    r"(?<![\w-])(?:d\.?o\.?s\.?|dates?\s+of\s+service|service\s+date|eff(?:ective)?\.?|starting"
+    r"|start(?:s|ed|ing)?|since|thru|through|until|till|to|from|expir(?:ed|es|ing|y)|exp\.?"
+    r"|dated|date|rev(?:ised)?\.?|termed|term(?:ed|inated)?|admit(?:ted)?|discharged?|on|by|after"
+    r"|before|appt|appointment|visit|ordered|done|delivered|submitted|sent|received|recd|rcvd"
+    r"|paid|denied|letter|updated|approved|as\s+of|between|valid|good|ending|end(?:ed|s)?|began"
+    r"|begin(?:s|ning)?|scheduled|sched|planned|performed|surgery|procedure|admission|filed"
+    r"|billed|processed|decision|effective\s+date|dos\s+is|is\s+dated)(?![\w])[\s:#=(\-\u2013]*$",
+    re.IGNORECASE)
+_BABY_BEFORE = re.compile(r"(?<![\w-])(?:baby|newborn|infant|nb)(?:\s+(?:girl|boy))?[\s,:(\-]*$",
+                          re.IGNORECASE)
+_CHAIN = re.compile(r"^\s*(?:,|and|or|&|/|-|\u2013|to|thru)\s*$", re.IGNORECASE)
+_END = r"(?![\w/])"
+_DOB_VALUE = re.compile(
+    r"(?:\d{1,2}[/.-]\d{1,2}(?:[/.-](?:\d{4}|\d{2}))?" + _END + "|" + _MONTH + r"\.?,?[ \t]{0,3}"
+    r"\d{4}" + _END + "|" + _MONTH + r"\.?[ \t]{0,3}\d{1,2}" + _ORD
+    + r"(?:,?[ \t]{0,3}(?:\d{4}|\d{2}))?"
+    + _END + r"|\d{1,2}" + _ORD + r"[ \t]{0,3}(?:of[ \t]{1,3})?" + _MONTH
+    + r"\.?(?:,?[ \t]{0,3}(?:\d{4}|\d{2}))?" + _END + r"|\d{8}" + _END + r"|\d{6}" + _END
+    + r"|(?:19|20)\d{2}" + _END + ")",
+    re.IGNORECASE)
+_DOB_CUE = re.compile(r"(?<![\w-])(?:d\.?o\.?b\b\.?|date\s+of\s+birth|birth\s*date|birth\s*day"
+                      r"|bday|born(?:\s+(?:on|in))?|b\.(?=\s*\d))", re.IGNORECASE)
+
+
+def _year(y: str, today: _dt.date) -> int:
+    if len(y) == 4:
+        return int(y)
+    yy = int(y)
+    return 2000 + yy if 2000 + yy <= today.year + 1 else 1900 + yy
+
+
+def _valid(a: int, b: int) -> bool:
+    return (1 <= a <= 12 and 1 <= b <= 31) or (1 <= b <= 12 and 1 <= a <= 31)
+
+
+def _full_dates(text: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, year) of every full calendar date."""
+    today = _dt.date.today()
+    for name, rx in _DATE_RES:
+        for m in rx.finditer(text):
+            g = m.groups()
+            if name == "mdy":
+                sep = g[1] or g[2]
+                if sep == "." and len(g[4]) == 2:
+                    continue  # "4.3.12" is a section number more often than a date
+                if _valid(int(g[0]), int(g[3])):
+                    yield m.start(), m.end(), _year(g[4], today)
+            elif name == "ymd":
+                if 1 <= int(g[2]) <= 12 and 1 <= int(g[3]) <= 31:
+                    yield m.start(), m.end(), int(g[0])
+            elif 1 <= int(g[0]) <= 31:
+                yield m.start(), m.end(), int(g[1])
+
+
+def dates(text: str, kept: Occupied) -> Iterator[Finding]:
+    """Dates of birth (sure), and other dates: kept after a policy label, dropped for the LLM
+    (unsure) when nothing says what they are, a date of birth when older than twelve years."""
+    this_year = _dt.date.today().year
+    seen = Occupied()
+    prev: tuple[int, str] | None = None  # end and verdict of the previous date
+    for s, e, year in sorted(set(_full_dates(text))):
+        if seen.overlaps(s, e):
+            continue
+        seen.add(s, e)
+        before = text[max(0, s - 30):s]
+        if prev is not None and _CHAIN.match(text[prev[0]:s]):
+            verdict = prev[1]
+        elif _DOB_LABEL.search(before) or _BABY_BEFORE.search(before):
+            verdict = "dob"
+        elif _POLICY_LABEL.search(before):
+            verdict = "keep"
+        elif year <= this_year - 12:
+            verdict = "old"
+        else:
+            verdict = "unknown"
+        prev = (e, verdict)
+        if verdict == "keep":
+            kept.add(s, e)
+        elif verdict == "unknown":
+            yield Finding("DATE", s, e, sure=False)
+        else:
+            yield Finding("DOB", s, e)
+    # partial or compact dates, and a year alone, right after a DOB label ("DOB 3/14", "dob 1962")
+    for cue in _DOB_CUE.finditer(text):
+        window = text[cue.end():cue.end() + 40]
+        fill = re.match(r"[\s:#=(\-\u2013\u2014]*(?:(?:is|was|of)\s+)?", window, re.IGNORECASE)
+        m = _DOB_VALUE.match(window, fill.end())
+        if m and not re.match(r"[\w/]", window[m.end():m.end() + 1]):
+            s, e = cue.end() + m.start(), cue.end() + m.end()
+            if not seen.overlaps(s, e):
+                yield Finding("DOB", s, e)
+
+
+# ------------------------------------------------------------------ identifiers
+_VALUE = re.compile(r"(?<![\w$@./\\-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w@/\\]|\.\d|-\w)")
+_CIN_SPACED = re.compile(r"(?<![\w-])\d{8}[ -][A-Za-z](?![\w-])")
+_CIN = re.compile(r"\d{8}[A-Za-z]")
+_BIC = re.compile(r"\d{8}[A-Za-z]\d{5}")
+_MEMBER_SHAPE = re.compile(r"[A-Za-z]{1,4}-?\d{6,12}[A-Za-z0-9]?")
+_CODE_SHAPES = re.compile(r"\d{5}-\d{5}|\d{5}-[A-Za-z0-9]{2}|\d{2}-\d{7}|[A-Za-z]\d{4}(?:-\w+)?"
+                          r"|\d{4}[A-Za-z](?:-\d{4}[A-Za-z])?"
+                          r"|[A-Za-z]{2,}-\d{1,5}(?:-[A-Za-z]+)?")
+
+
+def _shape_kind(compact: str) -> str:
+    if _BIC.fullmatch(compact):
+        return "BIC"
+    if _CIN.fullmatch(compact):
+        return "CIN"
+    return "MEMBER_ID"
+
+
+def identifiers(text: str, taken: Occupied, kept: Occupied,
+                guarded: Occupied) -> Iterator[Finding]:
+    labs = labels(text)
+    ends = [lab.end for lab in labs]
+    for m in _CIN_SPACED.finditer(text):
+        if not taken.overlaps(*m.span()):
+            taken.add(*m.span())
+            yield Finding("CIN", m.start(), m.end())
+    for m in _VALUE.finditer(text):
+        s, e, tok = m.start(), m.end(), m.group()
+        compact = tok.replace("-", "")
+        digits = sum(c.isdigit() for c in compact)
+        if not digits or taken.overlaps(s, e) or kept.overlaps(s, e) or guarded.overlaps(s, e):
+            continue
+        found = label_before(text, labs, ends, s)
+        if found is not None:
+            lab, gap = found
+            shaped = bool(_BIC.fullmatch(compact) or _CIN.fullmatch(compact) or (
+                _MEMBER_SHAPE.fullmatch(tok) and not _CODE_SHAPES.fullmatch(tok)))
+            if lab.kind == "KEEP" and not shaped:  # "line 91234567A" is still a CIN
+                kept.add(s, e)
+                continue
+            strong = lab.strong or bool(re.search(r"[#:]|\bno\b|number|\bid", gap, re.IGNORECASE))
+            kind = _labelled_kind(lab.kind, compact, digits, strong) if lab.kind != "KEEP" else None
+            if kind:
+                yield Finding(kind, s, e)
+                continue
+        # no label (or a label that does not take this value): the shape decides
+        if _BIC.fullmatch(compact) or _CIN.fullmatch(compact):
+            yield Finding(_shape_kind(compact), s, e)
+        elif (_MEMBER_SHAPE.fullmatch(tok) and not _CODE_SHAPES.fullmatch(tok)) or (
+                compact.isdigit() and "-" not in tok and digits >= 7):
+            yield Finding("MEMBER_ID", s, e)
+        elif digits >= 7 and not _CODE_SHAPES.fullmatch(tok):
+            zip4 = re.fullmatch(r"\d{5}-\d{4}", tok) is not None
+            yield Finding("MEMBER_ID", s, e, sure=digits >= 8 and not zip4)
+
+
+def _labelled_kind(kind: str, compact: str, digits: int, strong: bool) -> str | None:
+    if kind == "SSN":
+        return "SSN" if digits in (4, 9) and compact.isdigit() else None
+    if kind == "PHONE":
+        return "PHONE" if compact.isdigit() and digits in (10, 11) else None
+    looks_like_id = len(compact) >= 6 and digits >= 5 and not (
+        compact.isdigit() and len(compact) == 5)
+    if not (digits >= 3 and (strong or looks_like_id)):
+        return None
+    if kind in ("CIN", "BIC"):
+        return kind
+    if kind == "MEMBER_ID":
+        return _shape_kind(compact)
+    return kind
+
+
+# ------------------------------------------------------------------ addresses
+_SUFFIX = (r"(?:st|street|ave|avenue|blvd|boulevard|rd|road|dr|drive|ln|lane|way|ct|court|pl"
+           r"|place|pkwy|parkway|hwy|highway|cir|circle|ter|terrace|trl|trail|square"
+           r"|broadway)")
+ADDRESS_RE = re.compile(
+    r"(?<![\w./-])(?:\d{1,6}[ \t]{1,3}(?:[NSEW]\.?[ \t]{1,3})?(?:[A-Z0-9][\w'.-]{0,30}[ \t]{1,3})"
+    r"{0,3}?(?i:" + _SUFFIX + r")\b\.?|P\.?[ \t]?O\.?[ \t]{1,3}(?i:box)[ \t]{1,3}\d{1,6})"
+    r"(?:,?[ \t]{0,3}(?i:apt|apartment|unit|ste|suite|bldg|rm|room|spc|space|lot|\#)\.?[ \t]{0,3}"
+    r"\#?[\w-]{1,6})?"
+    r"(?:,?[ \t]{1,3}(?!(?i:apt|unit|ste|suite)\b)[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,2})?"
+    r"(?:,?[ \t]{1,3}(?:CA|Calif\.?|California|[A-Z]{2}))?(?:,?[ \t]{1,3}\d{5}(?:-\d{4})?)?",
+)
+# Lower-case addresses ("lives at 1420 elm st apt 3, fresno") are read only after a member's
+# address word, where a lower-case street name cannot be anything else.
+ADDRESS_LOWER_RE = re.compile(
+    r"(?<![\w./-])\d{1,6}[ \t]{1,3}(?:[nsew]\.?[ \t]{1,3})?(?:[a-z0-9][\w'.-]{0,30}[ \t]{1,3})"
+    r"{1,3}?" + _SUFFIX + r"\b\.?"
+    r"(?:,?[ \t]{0,3}(?:apt|apartment|unit|ste|suite|bldg|rm|room|spc|space|lot|\#)\.?[ \t]{0,3}"
+    r"\#?[\w-]{1,6})?"
+    r"(?:,?[ \t]{1,3}(?!(?:apt|unit|ste|suite)\b)[a-z]+(?:[ \t][a-z]+)?"
+    r"(?=,?[ \t]*(?:ca\b|\d{5}|[.,;|)]|$)))?"
+    r"(?:,?[ \t]{1,3}(?:ca|calif\.?|california))?(?:,?[ \t]{1,3}\d{5}(?:-\d{4})?)?",
+    re.IGNORECASE,
+)
+_ADDRESS_CUE = re.compile(r"\b(?:lives?|living|home|address(?:es)?|addr|pickup|pick\s*up|mailing"
+                          r"|residence|resides|staying)\b", re.IGNORECASE)
+_PROVIDER_PLACE = re.compile(
+    r"\b(?:our|we|we're|were|clinic|office|practice|site|hn|hns|health\s*net|dhcs|mail(?:ed)?"
+    r"|send|grievances?|appeals?|dr\.?|doctor|pcp|provider|facility|hospital|pharmacy|located"
+    r"|moved|ppg|ipa|group|plan|county|remit|billing)\b", re.IGNORECASE)
+_MEMBER_PLACE = re.compile(
+    r"\b(?:lives?|living|home|pt|patient|mbrs?|member|her|his|their|address(?:es)?|addr"
+    r"|pickup|pick\s*up|mailing|residence|resides|shelter|staying)\b", re.IGNORECASE)
+
+
+def _address_matches(text: str) -> Iterator[re.Match]:
+    seen = Occupied()
+    for m in ADDRESS_RE.finditer(text):
+        seen.add(*m.span())
+        yield m
+    for m in ADDRESS_LOWER_RE.finditer(text):
+        if not seen.overlaps(*m.span()) and _ADDRESS_CUE.search(_window(text, m.start(), 40)):
+            yield m
+
+
+def addresses(text: str, kept: Occupied) -> Iterator[Finding]:
+    for m in _address_matches(text):
+        win = _window(text, m.start(), 60)
+        prov, memb = _nearest(_PROVIDER_PLACE, win), _nearest(_MEMBER_PLACE, win)
+        end = m.end()
+        while end > m.start() and text[end - 1] in " \t,":
+            end -= 1
+        po_box = m.group()[:1] in "Pp"  # an organisation's box unless said to be the member's
+        if prov > memb or (po_box and memb < 0):
+            kept.add(m.start(), end)
+        else:
+            yield Finding("ADDRESS", m.start(), end)
