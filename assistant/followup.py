@@ -7,6 +7,7 @@ so the passages about the earlier topic come back; a self-contained question is 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from assistant.textnorm import content_tokens
 from assistant.types import Turn
@@ -40,3 +41,43 @@ def retrieval_query(question: str, history: list[Turn]) -> str:
     if is_follow_up(question, history):
         return f"{last_user_question(history)} {question}"
     return question
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A question read in the light of its conversation.
+
+    ``question`` is what was asked now; ``context`` what the conversation was about (the
+    earlier user question), empty without history; ``follow_up`` says the question leans on
+    it ("does that include midwives?"). ``text`` is how it was read, shown to the rep."""
+
+    question: str
+    context: str = ""
+    follow_up: bool = False
+
+    @property
+    def text(self) -> str:
+        if not self.context:
+            return self.question
+        return f"{self.question} (in the context of: {self.context})"
+
+    @property
+    def search(self) -> str:
+        """The main search: with the context for a follow-up, the question alone otherwise."""
+        return f"{self.context} {self.question}" if self.follow_up else self.question
+
+    @property
+    def other_searches(self) -> list[str]:
+        """The other reading, searched too: a question that moves to a new topic ("it got
+        denied, how long to appeal") still finds its page, and one that stays finds the
+        earlier topic's page."""
+        if not self.context:
+            return []
+        return [self.question] if self.follow_up else [f"{self.context} {self.question}"]
+
+
+def resolve(question: str, history: list[Turn]) -> Resolved:
+    earlier = last_user_question(history)
+    if not earlier:
+        return Resolved(question)
+    return Resolved(question, earlier, is_follow_up(question, history))

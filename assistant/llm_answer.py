@@ -274,18 +274,23 @@ class OpenAIAnswerer:
             self._chat_model = build_chat_model(self.llm)
         return self._chat_model
 
-    def messages(self, question: str, passages: list[Passage], history: list[Turn]) -> list:
+    def messages(self, question: str, passages: list[Passage], history: list[Turn],
+                 parts: list[str] | None = None) -> list:
         """The chat messages sent for this question (system rules, then the user message)."""
         if self._prompt is None:
             self._prompt = answer_prompt()
-        inputs = prompt_inputs(question, passages, history, self.history_turns)
+        inputs = prompt_inputs(question, passages, history, self.history_turns, parts)
         return self._prompt.format_messages(**inputs)
 
     def draft(self, question: str, passages: list[Passage], history: list[Turn]) -> str:
-        """Answer text whose sentences end with [n] markers, or CANNOT_ANSWER."""
+        """Answer text whose sentences end with [n] markers, or CANNOT_ANSWER. The prompt lists
+        the question's parts (assistant/question.py) so the model answers each."""
         if not passages:
             return CANNOT_ANSWER
-        messages = self.messages(question, passages, history)
+        from assistant.question import parts_of
+
+        messages = self.messages(question, passages, history,
+                                 [p.text for p in parts_of(question)])
         model = self.chat_model
         started = time.perf_counter()
         try:

@@ -77,12 +77,13 @@ def _host(link: str) -> str | None:
 
 
 def is_trusted_link(link: str) -> bool:
-    """A link to a Health Net domain over http(s) (or a Health Net e-mail address)."""
+    """A link to a Health Net or allow-listed government domain over http(s) (or an e-mail
+    address there); Settings.trusted_link_domains sets the list."""
     m = re.match(r"([a-z][a-z0-9+.-]*):", link, re.IGNORECASE)
     if m and m.group(1).lower() in _CODE_SCHEMES:
         return False
     host = _host(link)
-    return bool(host) and fl.is_health_net_host(host)
+    return bool(host) and fl.is_trusted_host(host)
 
 
 @lru_cache(maxsize=4096)
@@ -98,6 +99,9 @@ def unsafe_text(text: str) -> bool:
     if re.search(r"(?i)\b(?:javascript|vbscript|data)\s*:", text):
         return True
     return any(not is_trusted_link(link) for _, _, link in links_in(text))
+
+
+fl._ON_CONFIGURE.append(unsafe_text.cache_clear)
 
 
 def paragraph_span(text: str, start: int, end: int) -> tuple[int, int]:

@@ -18,7 +18,7 @@ GLOSSARY: dict[str, str] = {
     "rn": "registered nurse",
     "lvn": "licensed vocational nurse",
     "np": "nurse practitioner",
-    "pa": "physician assistant",
+    "pa": "physician assistant prior authorization",
     "cnm": "certified nurse midwife",
     "md": "physician",
     "ppg": "participating physician group",
@@ -32,6 +32,21 @@ GLOSSARY: dict[str, str] = {
     "tar": "treatment authorization request",
     "cin": "client index number",
     "bic": "benefits identification card",
+    "hn": "health net", "ipa": "independent physician association",
+    "cob": "coordination benefits", "ccs": "california children services",
+    "iha": "initial health appointment", "pcp": "primary care physician provider",
+    "tf": "timely filing", "dos": "date service", "eob": "explanation benefits",
+    "snf": "skilled nursing facility", "soc": "share cost", "ur": "utilization review",
+    "pt": "member patient", "pts": "members patients", "mbr": "member", "mbrs": "members",
+    "bh": "behavioral health", "sud": "substance use disorder", "mh": "mental health",
+    "noa": "notice action", "ra": "remittance advice", "er": "emergency room",
+    "ob": "obstetric", "peds": "pediatric", "dx": "diagnosis", "rx": "prescription pharmacy",
+    "pcs": "physician certification statement", "fsr": "facility site review",
+    "cap": "corrective action plan", "coc": "continuity care", "npi": "national provider identifier",
+    "inpt": "inpatient", "outpt": "outpatient", "retro": "retroactive", "appt": "appointment",
+    "appts": "appointments", "yr": "year", "hrs": "hours", "req": "request", "ref": "reference",
+    "cert": "certification", "mco": "managed care plan", "hcpcs": "code", "smhs": "specialty mental health",
+    "aevs": "automated eligibility verification system", "pos": "point service",
 }
 
 # Everyday words reps use for what the manual says more formally (question side only).
@@ -56,6 +71,7 @@ wants wanted still first going go goes back come comes find found kind kinds opt
 suppose supposed count counts anything something different instead nobody anybody somebody
 usual usually whats what's isnt isn't thru put point then one ones yes ok okay hi hello thanks
 thank really actually just like would could should way ways able let lets u ur pls plz
+non asap def tho thx btw fyi lol ugh hey guys anyone someone anyway kinda gonna wanna
 """.split())
 # Words that carry the meaning of yes/no billing questions are not stopwords here.
 STOPWORDS = STOPWORDS - {"no", "not", "can", "may", "must", "only"}

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-BlockKind = Literal["heading", "paragraph", "list_item"]
+BlockKind = Literal["heading", "paragraph", "list_item", "table_row"]
 VerdictKind = Literal["eligible", "not_eligible", "conditional", "unknown"]
 
 
@@ -24,6 +24,9 @@ class Block(_Model):
     kind: BlockKind
     text: str
     level: int = Field(1, description="Heading level (1 = top section); list nesting for items.")
+    marker: str | None = Field(
+        None, description="A numbered list item's own number ('1.', '2)', 'a.'), kept in the "
+        "page text; 'header' for a table's header row; None for bullets and the rest.")
 
 
 class Document(_Model):
@@ -93,6 +96,10 @@ class Passage(_Model):
                 return chunk_id, a, b
         return self.chunk.chunk_id, 0, len(self.chunk.text)
 
+    def chunk_id_parts(self) -> list[str]:
+        """The stored chunks this passage is made of (one, or the merged neighbours)."""
+        return [cid for cid, _, _ in self.parts] or [self.chunk.chunk_id]
+
 
 class Citation(_Model):
     n: int
@@ -136,6 +143,9 @@ class Answer(_Model):
     id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     question: str
     answer: str
+    resolved_question: str | None = Field(
+        None, description="How a follow-up was read: the question with the conversation's "
+        "topic (None when there was no conversation before it).")
     abstained: bool = False
     abstain_reason: str | None = Field(
         None, description="'no_passage', 'member_specific', 'too_long', 'unavailable', ..."

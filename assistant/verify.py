@@ -84,7 +84,13 @@ def verify(answer: str, passages: list[Passage]) -> Verified:
     pieces: list[str] = []
     pending_connector = ""
     for claim, nums in claims(answer):
-        for sentence in _sentences(claim):
+        whole = claim.strip()
+        body = CONNECTOR.sub("", whole).strip()
+        exact = body and any(1 <= n <= len(passages) and body in passages[n - 1].chunk.text
+                             for n in nums)
+        # the manual's own words, quoted whole (a list, a table row, an address with "P.O."),
+        # are one claim; anything else is checked sentence by sentence
+        for sentence in ([whole] if exact else _sentences(claim)):
             if CONNECTOR.fullmatch(sentence + " ") or re.fullmatch(r"(?i)(yes|no)[.,!]?", sentence):
                 pending_connector = sentence.strip()
                 continue

@@ -42,10 +42,12 @@ def render(doc: Document) -> tuple[str, list[_Span]]:
         if block.kind == "heading":
             headings = [h for h in headings if h[0] < block.level] + [(block.level, block.text)]
         section = SECTION_SEP.join(h[1] for h in headings) or doc.title
-        text = BULLET + block.text if block.kind == "list_item" else block.text
+        text = _rendered(block)
         if prev is not None:
-            tight = block.kind == "list_item" and prev.kind in ("list_item", "paragraph")
-            sep = "\n" if tight and (prev.kind == "list_item" or _introduces(prev)) else "\n\n"
+            tight = ((block.kind == "list_item" and prev.kind in ("list_item", "paragraph")
+                      and (prev.kind == "list_item" or _introduces(prev)))
+                     or (block.kind == "table_row" and prev.kind == "table_row"))
+            sep = "\n" if tight else "\n\n"
             parts.append(sep)
             pos += len(sep)
         parts.append(text)
@@ -53,6 +55,14 @@ def render(doc: Document) -> tuple[str, list[_Span]]:
         pos += len(text)
         prev = block
     return "".join(parts), spans
+
+
+def _rendered(block: Block) -> str:
+    """A block as it stands in the page text: bullets as "• item", numbered items keep their
+    own number ("2. item"), table rows as "cell | cell"."""
+    if block.kind == "list_item":
+        return f"{block.marker} {block.text}" if block.marker else BULLET + block.text
+    return block.text
 
 
 def _introduces(block: Block) -> bool:
@@ -63,11 +73,12 @@ def _units(spans: list[_Span]) -> list[list[_Span]]:
     """Group body spans into atomic units: a lead-in paragraph stays with its list."""
     units: list[list[_Span]] = []
     for span in spans:
-        joins_list = (
-            span.block.kind == "list_item"
-            and units
-            and units[-1][-1].block.kind in ("list_item", "paragraph")
-            and (units[-1][-1].block.kind == "list_item" or _introduces(units[-1][-1].block))
+        joins_list = units and (
+            (span.block.kind == "list_item"
+             and units[-1][-1].block.kind in ("list_item", "paragraph")
+             and (units[-1][-1].block.kind == "list_item" or _introduces(units[-1][-1].block)))
+            or (span.block.kind == "table_row"
+                and (units[-1][-1].block.kind == "table_row" or _introduces(units[-1][-1].block)))
         )
         if joins_list:
             units[-1].append(span)
@@ -155,7 +166,7 @@ def _make_chunk(doc, page, section, index, a, b, spans, ordinal) -> Chunk:
     for span in spans:
         if span.block.kind == "heading" or span.end <= a or span.start >= b:
             continue
-        if span.block.kind == "list_item":
+        if span.block.kind in ("list_item", "table_row"):
             sentences.append((span.start - a, span.end - a))
             continue
         for s, e in sentence_spans(span.block.text):

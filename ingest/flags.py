@@ -17,8 +17,13 @@ EXTERNAL_LINK = "external_link"
 UNSAFE_LINK = "unsafe_link"
 INVISIBLE_CHARACTERS = "invisible_characters"
 
-# Domains whose links are the manual's own; any other link in a page body is flagged.
+# Domains whose links are the manual's own (a page's own URL must be one of these).
 HEALTH_NET_DOMAINS: tuple[str, ...] = ("healthnet.com", "healthnetcalifornia.com")
+# Domains whose links are normal manual content: Health Net's and government sites. Any other
+# link in a page body is flagged. Settings.trusted_link_domains replaces it (configure_...).
+TRUSTED_DOMAINS_DEFAULT: tuple[str, ...] = (*HEALTH_NET_DOMAINS, "dhcs.ca.gov", "medi-cal.ca.gov",
+                                            "ca.gov", "cms.gov", "gov")
+TRUSTED_DOMAINS = TRUSTED_DOMAINS_DEFAULT
 
 # (label, pattern) searched case-insensitively in body text. Bounded quantifiers only.
 INSTRUCTION_PATTERNS: list[tuple[str, str]] = [
@@ -78,7 +83,7 @@ def link_flags(urls: list[str]) -> list[str]:
             out.append(flag(UNSAFE_LINK, url))
             continue
         host = link_host(url)
-        if host and not is_health_net_host(host):
+        if host and not is_trusted_host(host):
             out.append(flag(EXTERNAL_LINK, host))
     return out
 
@@ -96,9 +101,31 @@ def link_host(url: str) -> str | None:
         return None
 
 
-def is_health_net_host(host: str) -> bool:
+def _under(host: str, domains: tuple[str, ...]) -> bool:
     host = host.lower().rstrip(".")
-    return any(host == d or host.endswith("." + d) for d in HEALTH_NET_DOMAINS)
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def is_health_net_host(host: str) -> bool:
+    return _under(host, HEALTH_NET_DOMAINS)
+
+
+def is_trusted_host(host: str) -> bool:
+    """Health Net's own sites and the allow-listed government domains."""
+    return _under(host, TRUSTED_DOMAINS)
+
+
+def configure_trusted_domains(domains: list[str] | tuple[str, ...]) -> None:
+    """Replace the allow-list (from Settings.trusted_link_domains) and forget cached checks."""
+    global TRUSTED_DOMAINS
+    new = tuple(d.lower().strip(". ") for d in domains if d.strip(". "))
+    if new != TRUSTED_DOMAINS:
+        TRUSTED_DOMAINS = new
+        for hook in _ON_CONFIGURE:
+            hook()
+
+
+_ON_CONFIGURE: list = []  # cache clearers registered by readers of the allow-list
 
 
 def find_suspicious(text: str) -> list[str]:

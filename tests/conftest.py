@@ -19,7 +19,7 @@ pytest_plugins = ["tests.llm_server"]  # the llama.cpp server fixture `llm_serve
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "lactation-education-and-support-services.txt"
 PAGES = Path(__file__).resolve().parent / "pages"
-SEED_DOC = "lactation-education-and-support-services"
+SEED_DOC = "benefits/maternity/lactation-education-and-support-services"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -74,6 +74,31 @@ def seed_assistant(seed_index):
     from assistant.pipeline import Assistant
 
     return Assistant.from_settings(seed_index, build_if_missing=False)
+
+
+EVAL_CORPUS = ROOT / "evals" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def manual_index(tmp_path_factory, embedder):
+    """Settings of an index built once from a whole manual: the shipped page plus the eval's
+    test pages (evals/corpus, written for the project), read-only for tests."""
+    from ingest.build import ingest
+
+    tmp = tmp_path_factory.mktemp("manual_index")
+    settings = make_settings(tmp, corpus=[ROOT / "corpus", EVAL_CORPUS])
+    report = ingest(settings.corpus, settings, progress=False, embedder=embedder)
+    assert not report.failures, report.failures
+    return settings
+
+
+@pytest.fixture(scope="session")
+def manual_assistant(manual_index):
+    """The assistant over the whole test manual, without rules (answers only)."""
+    from assistant.index import LoadedIndex
+    from assistant.pipeline import Assistant
+
+    return Assistant(manual_index, LoadedIndex(manual_index), rules=None, audit=None)
 
 
 def _wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:

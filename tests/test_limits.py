@@ -110,7 +110,8 @@ def test_history_over_the_limit_is_trimmed_to_the_last_turns(make_assistant):
     assert not answer.abstained, answer.answer
     [(query, seen)] = answerer.calls
     assert seen == history[-6:]
-    assert "Old question number 49" in query  # the follow-up folded in the latest question
+    assert query == "And who can prescribe them?"
+    assert "Old question number 49" in answer.resolved_question  # read with the latest question
 
 
 def test_no_history_kept_when_the_limit_is_zero(make_assistant):

@@ -56,7 +56,7 @@ def make_passage(i: int, section: str, text: str, title: str = TITLE) -> Passage
     spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+?(?:[.!?:](?=\s|$)|$)", text)
              if m.group().strip()]
     chunk = Chunk(
-        chunk_id=f"seed-{i}", doc_id="lactation-education-and-support-services", title=title,
+        chunk_id=f"seed-{i}", doc_id="benefits/maternity/lactation-education-and-support-services", title=title,
         section=section, text=text, last_updated=UPDATED, start=0, end=len(text), ordinal=i,
         content_hash=f"hash-{i}", sentences=spans,
     )

@@ -54,7 +54,7 @@ def test_list_answer_keeps_its_lead_in(seed_assistant):
 
 @pytest.mark.parametrize("question", [
     "What is the weather in Sacramento today?",
-    "How do I bill NEMT rides for dialysis patients?",
+    "what's the fax number for the Medi-Cal Rx help desk",
     "timely filing limit for lactation claims?",
 ])
 def test_unanswerable_questions_are_refused_without_citations(seed_assistant, question):
@@ -166,8 +166,10 @@ def test_page_edit_that_removes_a_rules_sentence_makes_it_stale(tmp_path, embedd
     assistant = Assistant.from_settings(settings, build_if_missing=False, audit=None)
     assert any("referral" in r for r in assistant.rules.stale_ids)
     answer = assistant.ask("can we refer a 14 month old baby for lactation services?")
-    assert answer.verdict is None or "referral_after_first_year" != answer.verdict.rule_id \
-        or answer.verdict.verdict == "unknown"
+    v = answer.verdict  # the stale rule is reported, not applied
+    assert (v.verdict, v.rule_id, v.citation) == ("unknown", "referral_after_first_year", None)
+    assert "no longer in the indexed manual" in v.explanation
+    assert answer.answer.startswith("Not settled by the manual: ")
 
 
 def test_cli_check_prints_scenario_and_verdict(seed_index):
@@ -177,9 +179,15 @@ def test_cli_check_prints_scenario_and_verdict(seed_index):
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     data = json.loads(proc.stdout)
-    assert data["scenario"]["renderer_role"] == "RN"
+    assert data["pack"] == "lactation" and data["scenario"]["role"] == "RN"
     assert data["decision"]["verdict"] == "eligible"
     human = subprocess.run(
         [sys.executable, "-m", "assistant", "check", "Can an IBCLC bill Medi-Cal directly?"],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert human.returncode == 0 and "not_eligible" in human.stdout.lower().replace(" ", "_")
+    assert human.returncode == 0 and "Pack: lactation" in human.stdout
+    assert "Verdict: NOT ELIGIBLE" in human.stdout
+    none = subprocess.run(
+        [sys.executable, "-m", "assistant", "check", "can we bill a home blood pressure cuff?"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert none.returncode == 0 and none.stdout.startswith("No verdict: no rule pack applies.")
+    assert "lactation: none of its scope terms" in none.stdout

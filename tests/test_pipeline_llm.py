@@ -95,7 +95,7 @@ def _billing_cases(n=12):
 
     from tests.conftest import ROOT
 
-    rows = [_json.loads(x) for x in (ROOT / "evals/datasets/billing.jsonl").open() if x.strip()]
+    rows = [_json.loads(x) for x in (ROOT / "evals/datasets/seed/billing.jsonl").open() if x.strip()]
     return rows[:: max(1, len(rows) // n)][:n]
 
 

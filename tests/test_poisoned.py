@@ -29,7 +29,7 @@ POISONED = PAGES / "poisoned"
 POISONED_FILES = sorted(POISONED.iterdir()) + sorted(PAGES.glob("poisoned-*"))
 POISONED_DOCS = {load_document(p).doc_id for p in POISONED_FILES}
 BILLING = [json.loads(line) for line in
-           (ROOT / "evals" / "datasets" / "billing.jsonl").read_text().splitlines() if line.strip()]
+           (ROOT / "evals" / "datasets" / "seed" / "billing.jsonl").read_text().splitlines() if line.strip()]
 
 # What an injection would put in an answer (compared case-insensitively, spaces squashed).
 INJECTED = ["evil.example.com", "free-benefits.example.net", "coding-tips.example.com",
@@ -107,10 +107,9 @@ def test_every_poisoned_page_is_flagged_at_ingest(poisoned_settings):
     _, report = poisoned_settings
     flagged = dict(report.flagged)
     kinds = {doc: {f.split(":")[0] for f in flags} for doc, flags in flagged.items()}
-    assert kinds["lactation-claims-update"] >= {"html_comment", "hidden_text", "instruction_like",
-                                                "external_link"}
-    assert kinds["lactation-billing-faq"] >= {"html_comment", "hidden_text", "instruction_like",
-                                              "external_link"}
+    every = {"html_comment", "hidden_text", "instruction_like", "external_link"}
+    assert kinds["benefits/maternity/lactation-claims-update"] >= every
+    assert kinds["benefits/maternity/lactation-billing-faq"] >= every
     assert kinds["lactation-provider-numbers"] >= {"instruction_like", "external_link"}
     assert SEED_DOC not in flagged
     # hidden text, comments and white-on-white never reach the index
@@ -281,8 +280,8 @@ def test_a_scripted_llm_that_obeys_the_poison_has_its_sentences_removed(poisoned
     answerer = OpenAIAnswerer(LLMSettings(base_url="http://127.0.0.1:9/v1"), chat_model=chat)
     original = answerer.messages
 
-    def spy(question, passages, history):
-        messages = original(question, passages, history)
+    def spy(question, passages, history, parts=None):
+        messages = original(question, passages, history, parts)
         seen.append(messages[-1].content)
         return messages
 

@@ -156,3 +156,10 @@ def test_missing_tokens_name_the_variable(mode, env, missing):
 def test_tokens_present():
     t = read_tokens("socket", {"SLACK_BOT_TOKEN": "xoxb-1 ", "SLACK_APP_TOKEN": "xapp-1"})
     assert (t.bot_token, t.app_token, t.signing_secret) == ("xoxb-1", "xapp-1", None)
+
+
+def test_a_follow_up_in_a_thread_shows_how_it_was_read():
+    answer = Answer(question="and for NP?", answer="Yes. [1]", citations=[_cite(1)],
+                    resolved_question="and for NP? (in the context of: can an RN bill)")
+    _, blocks = answer_message(answer)
+    assert "Read as: and for NP? (in the context of: can an RN bill)" in _texts(blocks)

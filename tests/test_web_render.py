@@ -166,3 +166,14 @@ def test_paragraphs_skip_blank_and_mark_only_known():
 def test_source_without_section_repeats_nothing():
     doc = soup(render_source(cite(3, section="A Page Title")))
     assert doc.select_one(".pma-section") is None
+
+
+def test_a_follow_up_shows_how_it_was_read():
+    read = Answer(question="does that include midwives?", answer="Yes, midwives. [1]",
+                  citations=[cite()],
+                  resolved_question="does that include midwives? (in the context of: who can "
+                                    "write the rx for lactation DME)")
+    box = soup(render_answer(read)).select_one(".pma-read-as")
+    assert box is not None and "in the context of: who can write the rx" in box.text
+    plain = Answer(question="q", answer="A. [1]", citations=[cite()])
+    assert soup(render_answer(plain)).select_one(".pma-read-as") is None

@@ -204,6 +204,8 @@ def answer_message(answer: Answer) -> tuple[str, list[dict[str, Any]]]:
     if answer.abstained:
         blocks += refusal_blocks(answer)
     else:
+        if answer.resolved_question:  # how a follow-up in the thread was read
+            blocks.append(_context(f"Read as: {escape(answer.resolved_question)}"))
         if answer.verdict is not None:
             blocks += verdict_blocks(answer.verdict)
             blocks.append({"type": "divider"})
@@ -233,3 +235,44 @@ def thanks_blocks(blocks: list[dict[str, Any]], rating: str, user: str | None) -
     label = "helpful" if rating == "up" else "not helpful"
     line = _context(f"Thanks for the feedback: marked {label}{who}.")
     return [line if b.get("block_id") == FEEDBACK_BLOCK_ID else b for b in blocks]
+
+
+# ------------------------------------------------------------------ the sync's change report
+REPORT_ITEMS = 8  # pages / rules listed per kind in the Slack post (the full report is on disk)
+
+
+def change_report_message(report: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """(fallback text, blocks) for a sync's change report (ingest/sync/changes.py's JSON)."""
+    s, pages = report["summary"], report["pages"]
+    head = (f"{s['added']} page(s) added, {s['changed']} changed, {s['removed']} removed; "
+            f"{s['went_stale']} rule(s) went stale; {s['failed']} page(s) could not be fetched")
+    blocks: list[dict[str, Any]] = [
+        _section(f":open_book: *What changed in the manual* ({escape(report['finished_at'][:10])})"
+                 f"\n{escape(head)}.")]
+    for key, label in (("changed", "Changed"), ("added", "Added"), ("removed", "Removed")):
+        if pages[key]:
+            lines = [_page_line(p) for p in pages[key][:REPORT_ITEMS]]
+            more = len(pages[key]) - REPORT_ITEMS
+            blocks.append(_section(f"*{label}*\n" + "\n".join(lines)
+                                   + (f"\n… and {more} more" if more > 0 else "")))
+    stale = report["rules"]["went_stale"][:REPORT_ITEMS]
+    if stale:
+        lines = [f"• `{escape(r['rule_id'])}`: {escape(r['reason'])}" for r in stale]
+        blocks.append(_section(":warning: *Rules that went stale* (not applied until updated)\n"
+                               + "\n".join(lines)))
+    failed = report["crawl"]["failed"]
+    if failed:
+        blocks.append(_context(f"{len(failed)} page(s) could not be fetched; their previous "
+                               "copies are kept."))
+    for b in blocks:  # a section's text must stay under Slack's limit
+        if b["type"] == "section" and len(b["text"]["text"]) > SECTION_LIMIT:
+            b["text"]["text"] = b["text"]["text"][:SECTION_LIMIT].rsplit("\n", 1)[0] + "\n…"
+    return fallback_text("What changed in the manual: " + head), blocks[:50]
+
+
+def _page_line(p: dict[str, Any]) -> str:
+    line = f"• {_link(p.get('url'), p.get('title') or p['doc_id'])}"
+    added, removed = p.get("sentences_added") or [], p.get("sentences_removed") or []
+    if added or removed:
+        line += f" — {len(added)} sentence(s) added, {len(removed)} removed"
+    return line

@@ -104,7 +104,17 @@ def render_badge(verdict: Verdict) -> str:
             f'{badge}{rule}{missing}</div>')
 
 
-def render_source(c: Citation) -> str:
+def render_changed(change: dict[str, str] | None) -> str:
+    """The note on a citation of a page that changed recently (from the sync's manifest)."""
+    if not change:
+        return ""
+    verb = "added to" if change.get("change") == "added" else "changed in"
+    return (f' <span class="pma-changed" style="background:#fff4e5;color:#8a5a00;'
+            f'border-radius:4px;padding:0 4px;font-size:0.85em">{verb} the manual on '
+            f'{escape(change.get("date", ""))} — see "What changed in the manual"</span>')
+
+
+def render_source(c: Citation, change: dict[str, str] | None = None) -> str:
     url = safe_url(c.url)
     title = escape(c.title or c.doc_id)
     title_html = (f'<a class="pma-link" href="{escape(url)}" target="_blank" '
@@ -116,13 +126,17 @@ def render_source(c: Citation) -> str:
     quote = (f'<details class="pma-quote"><summary>Quoted passage</summary>'
              f'<blockquote>{_text(c.quote)}</blockquote></details>') if c.quote else ""
     return (f'<li class="pma-source" data-n="{c.n}"><span class="pma-ref">[{c.n}]</span> '
-            f'{title_html}{section}{updated}{quote}</li>')
+            f'{title_html}{section}{updated}{render_changed(change)}{quote}</li>')
 
 
-def render_sources(citations: list[Citation]) -> str:
+def render_sources(citations: list[Citation],
+                   changed: dict[str, dict[str, str]] | None = None) -> str:
+    """The numbered sources; ``changed`` maps page ids changed recently to {date, change}."""
     if not citations:
         return ""
-    items = "".join(render_source(c) for c in sorted(citations, key=lambda c: c.n))
+    changed = changed or {}
+    items = "".join(render_source(c, changed.get(c.doc_id))
+                    for c in sorted(citations, key=lambda c: c.n))
     return (f'<div class="pma-sources"><div class="pma-sources-title" '
             f'style="font-weight:600;margin-top:0.6em">Sources</div>'
             f'<ol style="list-style:none;padding-left:0">{items}</ol></div>')
@@ -139,16 +153,25 @@ def render_refusal(answer: Answer) -> str:
             f'{render_paragraphs(answer.answer, known=set())}</div>')
 
 
-def render_answer(answer: Answer) -> str:
-    """The chat message for one Answer: badge, cited text, sources — or a refusal."""
+def render_read_as(answer: Answer) -> str:
+    """How a follow-up was read ("Read as: ... in the context of: ..."), when it had history."""
+    if not answer.resolved_question:
+        return ""
+    return (f'<div class="pma-read-as" style="font-size:0.85em;opacity:0.75">Read as: '
+            f'{_text(answer.resolved_question)}</div>')
+
+
+def render_answer(answer: Answer, changed: dict[str, dict[str, str]] | None = None) -> str:
+    """The chat message for one Answer: badge, cited text, sources — or a refusal.
+    ``changed``: page ids changed recently (ingest.sync.reader.recent_changes)."""
     if answer.abstained:
         return render_refusal(answer)
     known = {c.n for c in answer.citations}
     badge = render_badge(answer.verdict) if answer.verdict is not None else ""
     return (f'<div class="pma-answer pma-answered" data-abstained="false" data-answer-id="'
-            f'{escape(answer.id)}">{badge}<div class="pma-text">'
+            f'{escape(answer.id)}">{render_read_as(answer)}{badge}<div class="pma-text">'
             f'{render_paragraphs(answer.answer, known)}</div>'
-            f'{render_sources(answer.citations)}</div>')
+            f'{render_sources(answer.citations, changed)}</div>')
 
 
 def render_error(message: str, reason: str = "error") -> str:

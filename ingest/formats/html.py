@@ -245,7 +245,7 @@ class _Walker:
             elif name == "li":
                 em.flush()
                 stack.append(("end_li", node, depth, bg, in_main, em.kind))
-                em.kind = ("list_item", max(1, depth))
+                em.kind = ("list_item", max(1, depth), _ordinal(node))
                 stack.extend(children)
             elif name in BLOCK_TAGS:
                 em.flush()
@@ -279,8 +279,10 @@ class _Walker:
                             self.skipped(tr, v)
                         else:
                             rows.append((tr, tr_bg))
-        for tr, tr_bg in rows:
+        for row_no, (tr, tr_bg) in enumerate(rows):
             cells = []
+            header = row_no == 0 or all(getattr(c, "name", "th") == "th" for c in tr.contents
+                                        if getattr(c, "name", None) in ("td", "th"))
             for cell in tr.contents:
                 if isinstance(cell, Tag) and cell.name in ("td", "th"):
                     v, cell_bg = self.verdict(cell, tr_bg, in_main)
@@ -289,7 +291,28 @@ class _Walker:
                     elif text := self.text_of(cell, cell_bg, in_main):
                         cells.append(text)
             if cells:
-                self.em.add("paragraph", " | ".join(cells))
+                self.em.add("table_row", " | ".join(cells), 1, "header" if header else None)
+
+
+def _ordinal(li) -> str | None:
+    """The number an <ol> shows for this <li> ("3."), honouring start=; None in other lists."""
+    from bs4.element import Tag
+
+    parent = li.parent
+    if not isinstance(parent, Tag) or parent.name != "ol":
+        return None
+    try:
+        n = int(parent.get("start", 1))
+    except (TypeError, ValueError):
+        n = 1
+    for sib in li.previous_siblings:
+        if isinstance(sib, Tag) and sib.name == "li":
+            n += 1
+    kind = parent.get("type", "1")
+    if kind in ("a", "A") and 1 <= n <= 26:
+        letter = chr(ord("a") + n - 1)
+        return (letter.upper() if kind == "A" else letter) + "."
+    return f"{n}."
 
 
 class _Emitter:
@@ -298,21 +321,22 @@ class _Emitter:
     def __init__(self) -> None:
         self.blocks: list[Block] = []
         self.buf: list[str] = []
-        self.kind: tuple[str, int] = ("paragraph", 1)
+        self.kind: tuple[str, int, str | None] = ("paragraph", 1, None)
 
     def text(self, s: str) -> None:
         self.buf.append(s)
 
-    def add(self, kind: str, text: str, level: int = 1) -> None:
+    def add(self, kind: str, text: str, level: int = 1, marker: str | None = None) -> None:
         text = normalise(text)
         if text:
-            self.blocks.append(Block(kind=kind, text=text, level=max(1, level)))  # type: ignore[arg-type]
+            self.blocks.append(Block(kind=kind, text=text, level=max(1, level),  # type: ignore[arg-type]
+                                     marker=marker))
 
     def flush(self) -> None:
         raw, self.buf = "".join(self.buf), []
         if not raw.strip():
             return
-        kind, level = self.kind
+        kind, level, marker = self.kind
         lines = [ln.strip() for ln in raw.split("\n") if ln.strip()]
         if kind == "paragraph" and len(lines) > 1 and any(_UNICODE_BULLET.match(x) for x in lines):
             for line in lines:  # saved-text bullets inside one paragraph
@@ -322,4 +346,4 @@ class _Emitter:
                 else:
                     self.add("paragraph", line)
             return
-        self.add(kind, raw, level)
+        self.add(kind, raw, level, marker)

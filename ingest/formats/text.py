@@ -99,6 +99,12 @@ class _Para:
 
 
 @dataclass
+class _Row:
+    cells: list[str]
+    header: bool = False
+
+
+@dataclass
 class _Bullet:
     indent: int
     marker: str
@@ -106,6 +112,7 @@ class _Bullet:
     last_len: int
     level: int = 1
     extra: list[str] = field(default_factory=list)
+    number: str | None = None  # "1.", "2)", "a." of a numbered list, kept in the page text
 
 
 def lines_to_blocks(raw_lines: list[str], wrapped: bool | None = None) -> tuple[list[Block], str | None]:
@@ -132,9 +139,16 @@ def lines_to_blocks(raw_lines: list[str], wrapped: bool | None = None) -> tuple[
             cur = None
             continue
         indent = len(line) - len(line.lstrip())
+        cells = [c.strip() for c in raw.strip().split("\t") if c.strip()]
+        if len(cells) >= 2:  # a row of a table saved as text (cells separated by tabs)
+            cur = None
+            units.append(_Row(cells, header=not units or not isinstance(units[-1], _Row)))
+            continue
         if m:
-            cur = _Bullet(len(m.group("indent")), _marker_class(m.group("marker")),
-                          m.group("text").strip(), len(line))
+            raw_marker = m.group("marker")
+            cur = _Bullet(len(m.group("indent")), _marker_class(raw_marker),
+                          m.group("text").strip(), len(line),
+                          number=raw_marker if raw_marker[-1] in ".)" else None)
             units.append(cur)
         elif isinstance(cur, _Bullet) and (
             indent > cur.indent or (wrapped and cur.last_len >= 0.7 * width)
@@ -148,17 +162,20 @@ def lines_to_blocks(raw_lines: list[str], wrapped: bool | None = None) -> tuple[
             units.append(cur)
     _set_levels(units)
 
-    pieces: list[list[str] | _Bullet] = []
+    pieces: list[list[str] | _Bullet | _Row] = []
     for u in units:
-        if isinstance(u, _Bullet):
+        if isinstance(u, _Bullet | _Row):
             pieces.append(u)
         else:
             pieces.extend(_split_para(u.lines, width, wrapped))
     blocks: list[Block] = []
     for i, p in enumerate(pieces):
-        if isinstance(p, _Bullet):
+        if isinstance(p, _Row):
+            blocks.append(Block(kind="table_row", text=normalise(" | ".join(p.cells)),
+                                marker="header" if p.header else None))
+        elif isinstance(p, _Bullet):
             blocks.append(Block(kind="list_item", text=_join([p.text, *p.extra], wrapped),
-                                level=p.level))
+                                level=p.level, marker=p.number))
         elif len(p) == 1 and i + 1 < len(pieces) and heading_like(p[0]):
             blocks.append(Block(kind="heading", text=normalise(p[0]), level=1))
         else:
