@@ -7,7 +7,6 @@ pipeline uses. Neighbouring chunks of one section are merged into one passage.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,8 +17,8 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableLambda
 from pydantic import ConfigDict
 
+from assistant.lexical import LexicalIndex  # noqa: F401  (re-exported: it lives in lexical.py)
 from assistant.settings import RetrievalSettings
-from assistant.textnorm import tokens
 from assistant.types import Chunk, Passage
 
 
@@ -49,40 +48,6 @@ class Filters:
             and (not self.provider_type or self.provider_type in chunk.provider_types)
             and (not self.line_of_business or chunk.line_of_business == self.line_of_business)
         )
-
-
-class LexicalIndex:
-    """BM25 (bm25s) over the chunks of the current index generation, built in memory."""
-
-    def __init__(self, chunks: Sequence[Chunk]):
-        import bm25s
-
-        self.chunks = list(chunks)
-        corpus = [tokens(f"{c.title} {c.section} {c.text}", expand=True) for c in self.chunks]
-        vocab: dict[str, int] = {}
-        ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
-        self.vocab = vocab
-        self.doc_freq: dict[str, int] = {}
-        for doc in corpus:
-            for t in set(doc):
-                self.doc_freq[t] = self.doc_freq.get(t, 0) + 1
-        self.bm25 = bm25s.BM25()
-        if self.chunks:
-            self.bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab),
-                            show_progress=False)
-        self._lock = threading.Lock()
-
-    def search(self, question: str, k: int) -> list[tuple[Chunk, float]]:
-        import numpy as np
-
-        query = [t for t in tokens(question, expand=True) if t in self.vocab]
-        if not query or not self.chunks:
-            return []
-        k = min(k, len(self.chunks))
-        with self._lock:
-            scores = self.bm25.get_scores([self.vocab[t] for t in query])
-        order = np.argsort(-scores)[:k]
-        return [(self.chunks[i], float(scores[i])) for i in order if scores[i] > 0]
 
 
 class _ChunkRetriever(BaseRetriever):
@@ -177,6 +142,16 @@ class HybridRetriever:
         return both | fuse
 
     def passages(self, query: str, filters: Filters | None = None,
-                 k: int | None = None) -> list[Passage]:
+                 k: int | None = None, extra_queries: Sequence[str] = (),
+                 extra_k: int = 2) -> list[Passage]:
+        """The top passages for ``query``, then for each of ``extra_queries`` (the parts of a
+        multi-part question) its best ``extra_k`` passages not already there."""
+        k = k or self.settings.top_k
         fused = self.chain(filters).invoke(query)
-        return merge_neighbours(fused[: (k or self.settings.top_k) + 2])[: k or self.settings.top_k]
+        out = merge_neighbours(fused[: k + 2])[:k]
+        for extra in extra_queries:
+            have = {cid for p in out for cid in p.chunk_id_parts()}
+            more = [p for p in merge_neighbours(self.chain(filters).invoke(extra)[: extra_k + 2])
+                    if not set(p.chunk_id_parts()) & have]
+            out += more[:extra_k]
+        return out

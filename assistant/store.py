@@ -1,20 +1,28 @@
 """The only module that imports chromadb: an embedded (local folder) or server Chroma.
 
-The index is versioned by generation: every ingest that changes something writes a complete new
-collection ``<base>__g<N>`` and then switches a pointer to it in one atomic step. A crash before
-the switch leaves the previous generation serving; readers never see a half-written index.
-The pointer lives in ``<index_dir>/CURRENT.json`` for embedded Chroma (atomic file replace) and
-in the metadata of a ``<base>__pointer`` collection on a Chroma server.
+The index is a sequence of **states**. A state is a short list of immutable **segments** plus, for
+each segment, the rows it retired. A segment is a Chroma collection ``<base>__g<N>`` written once
+by the ingest that made state N (its changed chunks, and the live rows of small segments merged
+into it) with a twin folder ``<index_dir>/segments/<name>/`` for the lexical side (see
+assistant/lexical.py). An ingest that changes one page writes one small segment and a new state
+record; nothing unchanged is copied. The pointer names the state and carries its whole record:
+``<index_dir>/CURRENT.json`` (replaced atomically) for embedded Chroma, the metadata of a
+``<base>__pointer`` collection on a Chroma server. Everything a new state adds is written before
+the pointer moves, and nothing a state uses is changed, so a crash at any point leaves the old or
+the new state serving, never a mix. Cleanup removes segments no protected state uses: the current
+one, the states readers hold a lease on (assistant/leases.py) and, on a Chroma server whose readers
+may run on other machines, states superseded less than ``SERVER_GRACE_S`` ago.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -24,6 +32,7 @@ from assistant.settings import Settings
 from assistant.types import Chunk
 
 BATCH = 2000
+SERVER_GRACE_S = 600.0  # a superseded state's segments stay this long on a Chroma server
 _LIST_FIELDS = ("provider_types", "flags")
 
 
@@ -59,20 +68,65 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
     )
 
 
+def row_id(chunk_id: str, row: int) -> str:
+    """Chroma id of a segment row: the chunk id and its row in the segment."""
+    return f"{chunk_id}@{row}"
+
+
+def parse_row_id(rid: str) -> tuple[str, int]:
+    cid, _, row = rid.rpartition("@")
+    return cid, int(row)
+
+
+@dataclass
+class SegmentRef:
+    name: str
+    rows: int
+    dead: list[int] = field(default_factory=list)  # rows of the segment this state retired
+
+    @property
+    def live(self) -> int:
+        return self.rows - len(self.dead)
+
+
 @dataclass
 class Generation:
+    """An index state: what the pointer names."""
+
     name: str
     fingerprint: dict[str, Any]
+    segments: list[SegmentRef] = field(default_factory=list)
+    parent: str | None = None  # the state that was current when this one was written
+
+    @property
+    def number(self) -> int:
+        return _number(self.name)
+
+    @property
+    def live(self) -> int:
+        return sum(s.live for s in self.segments)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "fingerprint": self.fingerprint, "parent": self.parent,
+                "segments": [[s.name, s.rows, s.dead] for s in self.segments]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Generation:
+        return cls(data["name"], data["fingerprint"],
+                   [SegmentRef(n, r, list(d)) for n, r, d in data.get("segments", [])],
+                   data.get("parent"))
 
 
 class IndexStore:
-    """Chroma behind the few operations ingest and retrieval need."""
+    """Chroma and the state files behind the few operations ingest and retrieval need."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.base = settings.collection
         self.where = settings.chroma_url or str(settings.index_dir)
+        self.root = Path(settings.index_dir)
         self._client = None
+        self._cols: dict[str, tuple[Any, Any]] = {}
 
     # -- connection -------------------------------------------------------------------------
     @property
@@ -93,7 +147,7 @@ class IndexStore:
                     host=url.hostname or "127.0.0.1", port=url.port or 8000,
                     ssl=url.scheme == "https", settings=chroma_settings,
                 )
-            path = Path(self.settings.index_dir) / "chroma"
+            path = self.root / "chroma"
             path.mkdir(parents=True, exist_ok=True)
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as exc:  # chromadb raises plain exceptions for connection failures
@@ -110,13 +164,17 @@ class IndexStore:
                 raise IndexUnavailableError(self.where, _short(exc)) from exc
             raise
 
+    @property
+    def server(self) -> bool:
+        return bool(self.settings.chroma_url)
+
     # -- the pointer --------------------------------------------------------------------------
     @property
     def _pointer_file(self) -> Path:
-        return Path(self.settings.index_dir) / "CURRENT.json"
+        return self.root / "CURRENT.json"
 
-    def current(self) -> Generation | None:
-        if self.settings.chroma_url:
+    def _pointer(self) -> dict[str, Any] | None:
+        if self.server:
             try:
                 col = self._call(self.client.get_collection, f"{self.base}__pointer")
             except IndexUnavailableError:
@@ -126,51 +184,43 @@ class IndexStore:
             meta = col.metadata or {}
             if "current" not in meta:
                 return None
-            return Generation(meta["current"], json.loads(meta.get("fingerprint", "{}")))
+            return {"current": meta["current"],
+                    "fingerprint": json.loads(meta.get("fingerprint", "{}")),
+                    "state": json.loads(meta["state"]) if "state" in meta else None,
+                    "history": json.loads(meta.get("history", "[]"))}
         if not self._pointer_file.exists():
             return None
-        data = json.loads(self._pointer_file.read_text())
-        return Generation(data["current"], data["fingerprint"])
+        return json.loads(self._pointer_file.read_text())
+
+    def current(self) -> Generation | None:
+        data = self._pointer()
+        if data is None:
+            return None
+        if data.get("state"):
+            return Generation.from_json(data["state"])
+        return Generation(data["current"], data["fingerprint"])  # an older layout: re-ingest
 
     def switch(self, gen: Generation) -> None:
-        """Atomically make ``gen`` the generation every reader opens."""
-        if self.settings.chroma_url:
+        """Atomically make ``gen`` the state every reader opens."""
+        self.save_state(gen)
+        if self.server:
+            now = time.time()
+            old = self._pointer() or {}
+            history = [h for h in old.get("history", []) if now - h[2] < SERVER_GRACE_S]
+            if old.get("state"):
+                prev = Generation.from_json(old["state"])
+                history.append([prev.name, [s.name for s in prev.segments], now])
             col = self._call(self.client.get_or_create_collection, f"{self.base}__pointer")
             self._call(col.modify, metadata={
                 "current": gen.name, "fingerprint": json.dumps(gen.fingerprint, sort_keys=True),
-                "switched_at": time.time(),
+                "state": json.dumps(gen.to_json()), "history": json.dumps(history),
+                "switched_at": now,
             })
             return
-        payload = json.dumps({"current": gen.name, "fingerprint": gen.fingerprint}, indent=1)
+        payload = json.dumps({"current": gen.name, "fingerprint": gen.fingerprint,
+                              "state": gen.to_json()})
         _atomic_write(self._pointer_file, payload)
 
-    # -- generations --------------------------------------------------------------------------
-    def new_generation(self, fingerprint: dict[str, Any]) -> Generation:
-        names = self.generation_names()
-        numbers = [int(n.rsplit("__g", 1)[1]) for n in names] or [0]
-        name = f"{self.base}__g{max(numbers) + 1}"
-        self._call(
-            self.client.create_collection, name,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"fingerprint": json.dumps(fingerprint, sort_keys=True)},
-        )
-        return Generation(name, fingerprint)
-
-    def generation_names(self) -> list[str]:
-        cols = self._call(self.client.list_collections)
-        names = [c if isinstance(c, str) else c.name for c in cols]
-        return sorted(n for n in names if n.startswith(f"{self.base}__g"))
-
-    def drop_generations(self, keep: Sequence[str]) -> list[str]:
-        dropped = [n for n in self.generation_names() if n not in keep]
-        for name in dropped:
-            self._call(self.client.delete_collection, name)
-        return dropped
-
-    def _col(self, name: str):
-        return self._call(self.client.get_collection, name)
-
-    # -- reading ------------------------------------------------------------------------------
     def open_current(self, expected_fingerprint: dict[str, Any] | None = None) -> Generation:
         gen = self.current()
         if gen is None:
@@ -179,10 +229,92 @@ class IndexStore:
             raise IndexMismatchError(gen.fingerprint, expected_fingerprint)
         return gen
 
-    def records(self, gen: str, include_embeddings: bool = False,
-                ids: list[str] | None = None) -> Iterator[tuple[str, str, dict, Any]]:
-        """Yield (id, text, metadata, embedding|None) for every chunk (or the given ids)."""
-        col = self._col(gen)
+    # -- state records (local) --------------------------------------------------------------
+    @property
+    def states_dir(self) -> Path:
+        return self.root / "states"
+
+    @property
+    def segments_dir(self) -> Path:
+        return self.root / "segments"
+
+    @property
+    def leases_dir(self) -> Path:
+        return self.root / "leases"
+
+    def save_state(self, gen: Generation) -> None:
+        _atomic_write(self.states_dir / f"{gen.name}.json", json.dumps(gen.to_json()))
+
+    def state(self, name: str) -> Generation | None:
+        """A state by name: the current one, a local record, or (server) a recent one."""
+        cur = self.current()
+        if cur is not None and cur.name == name:
+            return cur
+        path = self.states_dir / f"{name}.json"
+        if path.exists():
+            return Generation.from_json(json.loads(path.read_text()))
+        return None
+
+    def generation_names(self) -> list[str]:
+        """States that exist: the current one and every state record kept (a reader's, or one
+        a killed ingest left, until the next ingest cleans up)."""
+        names = {p.stem for p in self.states_dir.glob("*.json")} if self.states_dir.is_dir() \
+            else set()
+        cur = self.current()
+        if cur is not None and cur.segments:
+            names.add(cur.name)
+        return sorted(names, key=_number)
+
+    def new_generation(self, fingerprint: dict[str, Any],
+                       base: Generation | None = None) -> Generation:
+        """Reserve the next state (recorded, not yet current), carrying ``base``'s segments."""
+        numbers = [_number(n) for n in self.generation_names()]
+        numbers += [_number(n) for n in self._collections()]
+        cur = self.current()
+        numbers += [cur.number] if cur is not None else []
+        name = f"{self.base}__g{max(numbers, default=0) + 1}"
+        gen = Generation(name, fingerprint, [SegmentRef(s.name, s.rows, list(s.dead))
+                                             for s in (base.segments if base else [])],
+                         parent=cur.name if cur is not None else None)
+        self.save_state(gen)
+        return gen
+
+    # -- segments -----------------------------------------------------------------------------
+    def _collections(self) -> list[str]:
+        cols = self._call(self.client.list_collections)
+        names = [c if isinstance(c, str) else c.name for c in cols]
+        return sorted(n for n in names if n.startswith(f"{self.base}__g") and _is_numbered(n))
+
+    def create_segment(self, name: str, fingerprint: dict[str, Any]) -> None:
+        self._call(self.client.create_collection, name,
+                   configuration={"hnsw": {"space": "cosine"}},
+                   metadata={"fingerprint": json.dumps(fingerprint, sort_keys=True)})
+
+    def _col(self, name: str):
+        """A segment's collection handle (segments never change, so handles are kept)."""
+        client = self.client
+        cached = self._cols.get(name)
+        if cached is not None and cached[0] is client:
+            return cached[1]
+        col = self._call(client.get_collection, name)
+        self._cols[name] = (client, col)
+        return col
+
+    def add(self, segment: str, ids: list[str], texts: list[str], metas: list[dict],
+            embeddings: Sequence[Sequence[float]]) -> None:
+        col = self._col(segment)
+        for i in range(0, len(ids), BATCH):
+            self._call(col.add, ids=ids[i:i + BATCH], documents=texts[i:i + BATCH],
+                       metadatas=metas[i:i + BATCH], embeddings=list(embeddings[i:i + BATCH]))
+
+    def count(self, segment: str) -> int:
+        return self._call(self._col(segment).count)
+
+    def segment_rows(self, segment: str, ids: list[str] | None = None,
+                     include_embeddings: bool = False
+                     ) -> Iterator[tuple[str, int, str, dict, Any]]:
+        """Yield (chunk id, row, text, metadata, embedding|None) of a segment's rows."""
+        col = self._col(segment)
         include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
         if ids is not None:
             for i in range(0, len(ids), BATCH):
@@ -196,42 +328,111 @@ class IndexStore:
             yield from _rows(got)
             offset += len(got["ids"])
 
-    def hashes(self, gen: str) -> dict[str, tuple[str, str]]:
-        """chunk_id -> (content_hash, source) for a generation."""
-        return {cid: (m["content_hash"], m.get("source", "")) for cid, _, m, _ in
-                self.records(gen)}
+    def local_segment(self, name: str) -> Path:
+        """The segment's lexical folder; on a Chroma server, built from its rows the first time
+        this machine needs it (a cache keyed by the immutable segment's name)."""
+        from assistant.lexical import segment_complete, write_segment
 
-    def chunks(self, gen: str) -> list[Chunk]:
-        return [chunk_from_record(cid, text, meta) for cid, text, meta, _ in self.records(gen)]
+        path = self.segments_dir / name
+        if segment_complete(path):
+            return path
+        rows = sorted(self.segment_rows(name), key=lambda r: r[1])
+        if [r[1] for r in rows] != list(range(len(rows))):
+            raise RuntimeError(f"segment {name} is incomplete in Chroma; run the ingest again")
+        write_segment(path, [chunk_from_record(cid, text, meta) for cid, _, text, meta, _ in rows],
+                      [meta for _, _, _, meta, _ in rows],
+                      [meta.get("file_hash", "") for _, _, _, meta, _ in rows])
+        return path
 
-    def count(self, gen: str) -> int:
-        return self._call(self._col(gen).count)
+    # -- reading ------------------------------------------------------------------------------
+    def query(self, gen: Generation, embedding: list[float], k: int,
+              where: dict | None = None) -> list[tuple[str, int, float]]:
+        """The ``k`` nearest live rows of the state: (segment, row, cosine similarity).
+        Each segment is asked for ``k`` + its retired rows, so the live top ``k`` is exact."""
+        hits: list[tuple[float, str, int]] = []
+        for seg in gen.segments:
+            if not seg.live:
+                continue
+            dead = set(seg.dead)
+            n = min(seg.rows, k + len(dead))
+            res = self._call(self._col(seg.name).query, query_embeddings=[embedding],
+                             n_results=n, where=where or None, include=["distances"])
+            for rid, dist in zip(res["ids"][0], res["distances"][0]):
+                row = parse_row_id(rid)[1]
+                if row not in dead:
+                    hits.append((1.0 - float(dist), seg.name, row))
+        hits.sort(key=lambda h: -h[0])
+        return [(name, row, sim) for sim, name, row in hits[:k]]
 
-    def query(self, gen: str, embedding: list[float], k: int,
-              where: dict | None = None) -> list[tuple[Chunk, float]]:
-        col = self._col(gen)
-        n = min(k, max(1, self._call(col.count)))
-        res = self._call(col.query, query_embeddings=[embedding], n_results=n, where=where or None,
-                         include=["documents", "metadatas", "distances"])
-        out = []
-        for cid, text, meta, dist in zip(res["ids"][0], res["documents"][0],
-                                         res["metadatas"][0], res["distances"][0]):
-            out.append((chunk_from_record(cid, text, meta), 1.0 - float(dist)))
-        return out
+    def records(self, name: str) -> Iterator[tuple[str, str, dict, None]]:
+        """Yield (chunk id, text, metadata, None) for every live chunk of a state."""
+        from assistant.lexical import Segment, View
 
-    # -- writing ------------------------------------------------------------------------------
-    def add(self, gen: str, ids: list[str], texts: list[str], metas: list[dict],
-            embeddings: Sequence[Sequence[float]]) -> None:
-        col = self._col(gen)
-        for i in range(0, len(ids), BATCH):
-            self._call(col.add, ids=ids[i:i + BATCH], documents=texts[i:i + BATCH],
-                       metadatas=metas[i:i + BATCH], embeddings=list(embeddings[i:i + BATCH]))
+        gen = self.state(name)
+        if gen is None:
+            raise IndexMissingError(self.where)
+        for seg in gen.segments:
+            view = View(Segment(self.local_segment(seg.name)), seg.dead)
+            for row in view.rows():
+                cid, text, meta = view.segment.record(int(row))
+                yield cid, text, meta, None
+
+    def chunks(self, name: str) -> list[Chunk]:
+        """Every live chunk of a state."""
+        return [chunk_from_record(cid, text, meta) for cid, text, meta, _ in self.records(name)]
+
+    # -- cleanup ------------------------------------------------------------------------------
+    def cleanup(self) -> list[str]:
+        """Remove what no protected state uses: segments (collection and folder), state records
+        and a killed ingest's leftovers. Returns the segments removed."""
+        from assistant.leases import leased_states
+
+        cur = self.current()
+        keep_states = {cur.name} if cur else set()
+        keep_segments = {cur.name} if cur else set()  # an older layout's single collection
+        parent = {cur.parent} if cur is not None and cur.parent else set()
+        # the state before the current one stays too (a sync report compares the two)
+        for name in leased_states(self.leases_dir) | keep_states | parent:
+            gen = self.state(name)
+            if gen is not None:
+                keep_states.add(name)
+                keep_segments |= {s.name for s in gen.segments}
+        if self.server:
+            now = time.time()
+            for name, segs, at in (self._pointer() or {}).get("history", []):
+                if now - at < SERVER_GRACE_S:
+                    keep_segments |= set(segs)
+        dropped = [n for n in self._collections() if n not in keep_segments]
+        for name in dropped:
+            self._cols.pop(name, None)
+            self._call(self.client.delete_collection, name)
+        if self.segments_dir.is_dir():
+            for path in self.segments_dir.iterdir():
+                if path.name not in keep_segments:
+                    shutil.rmtree(path, ignore_errors=True)
+        if self.states_dir.is_dir():
+            for path in self.states_dir.glob("*.json"):
+                if path.stem not in keep_states:
+                    path.unlink(missing_ok=True)
+        return dropped
 
 
-def _rows(got: dict) -> Iterator[tuple[str, str, dict, Any]]:
+def _number(name: str) -> int:
+    try:
+        return int(name.rsplit("__g", 1)[1])
+    except (IndexError, ValueError):
+        return 0
+
+
+def _is_numbered(name: str) -> bool:
+    return name.rsplit("__g", 1)[1].isdigit()
+
+
+def _rows(got: dict) -> Iterator[tuple[str, int, str, dict, Any]]:
     embs = got.get("embeddings")
-    for i, cid in enumerate(got["ids"]):
-        yield cid, got["documents"][i], got["metadatas"][i], (
+    for i, rid in enumerate(got["ids"]):
+        cid, row = parse_row_id(rid)
+        yield cid, row, got["documents"][i], got["metadatas"][i], (
             embs[i] if embs is not None else None)
 
 

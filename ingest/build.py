@@ -1,13 +1,16 @@
 """Write the index: the only writer.
 
-Loads and chunks the given pages, embeds only chunks whose content hash changed, copies the
-vectors of unchanged ones, drops chunks of pages that disappeared, and switches readers to the new
-generation in one atomic step. One writer at a time (a file lock in the index folder).
+Loads and chunks the given pages, embeds only chunks whose content hash changed, and writes a new
+index state: one new segment holding the changed chunks (plus the live rows of the small segments
+it absorbs, see ``_absorbed``), the rows it retires from older segments, and the page manifest;
+then switches readers to it in one atomic step. Unchanged chunks stay where they are, so the cost
+follows the change, not the manual. One writer at a time (a file lock in the index folder).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import time
@@ -19,16 +22,23 @@ from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from assistant.errors import IngestLockedError, LoadError
+from assistant.lexical import Segment, write_segment
 from assistant.settings import Settings
-from assistant.store import IndexStore, chunk_metadata
+from assistant.store import (Generation, IndexStore, SegmentRef, chunk_from_record,
+                             chunk_metadata, row_id)
 from assistant.types import Chunk
 from ingest.chunk import chunk_document
 from ingest.load import iter_files, load_document
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+# 2: page ids are the URL path below the manual root (were the last URL segment).
+# 3: segments + states (assistant/store.py), lexical segments on disk (assistant/lexical.py).
+SCHEMA_VERSION = 3
 EMBED_BATCH = 64
+MAX_SEGMENTS = 8  # segments a state may have (each costs one vector query per question)
+MERGE_FACTOR = 4  # the newest segments no larger than 4x what is written are absorbed into it
+DEAD_MAX = 2000  # a segment with more retired rows is rewritten (queries over-fetch by these)
 
 
 def fingerprint(settings: Settings) -> dict:
@@ -76,23 +86,48 @@ class _Loaded:
 
 @dataclass
 class _Indexed:
-    """What the current generation holds, per chunk and per source file."""
+    """What the current state holds, per chunk and per source file."""
 
     hashes: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (hash, source)
-    files: dict[str, tuple[str, str, list[str]]] = field(default_factory=dict)
-    # source -> (file hash, doc_id, chunk ids)
+    files: dict[str, list] = field(default_factory=dict)
+    # source -> [file hash, doc_id, chunk ids]
+    where: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (segment, row)
 
 
-def _indexed(store: IndexStore, generation: str | None) -> _Indexed:
+def _indexed(store: IndexStore, generation: Generation | None) -> _Indexed:
     out = _Indexed()
     if generation is None:
         return out
-    for cid, _, meta, _ in store.records(generation):
-        source = meta.get("source", "")
-        out.hashes[cid] = (meta["content_hash"], source)
-        entry = out.files.setdefault(source, (meta.get("file_hash", ""), meta["doc_id"], []))
-        entry[2].append(cid)
+    for i, seg in enumerate(generation.segments):
+        table = Segment(store.local_segment(seg.name)).row_table()
+        dead = set(seg.dead)
+        files = table["files"]
+        for row, (cid, chash, f) in enumerate(zip(table["ids"], table["hashes"], table["file"])):
+            if row in dead:
+                continue
+            source, fhash, doc_id = files[f]
+            out.hashes[cid] = (chash, source)
+            out.where[cid] = (i, row)
+            entry = out.files.setdefault(source, [fhash, doc_id, []])
+            entry[0] = fhash or entry[0]  # later segments are newer
+            entry[2].append(cid)
+    manifest = _read_manifest(store, generation.name)
+    for source, fhash in manifest.items():
+        if source in out.files:
+            out.files[source][0] = fhash
     return out
+
+
+def _manifest_path(store: IndexStore, name: str) -> Path:
+    return store.root / "manifests" / f"{name}.json"
+
+
+def _read_manifest(store: IndexStore, name: str) -> dict[str, str]:
+    """source -> sha256 of its bytes when the state was written (absent: the rows' own)."""
+    try:
+        return json.loads(_manifest_path(store, name).read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 def _file_hash(path: Path, max_bytes: int) -> str | None:
@@ -155,6 +190,9 @@ def ingest(paths: Iterable[Path], settings: Settings, *, progress: bool = True,
            rebuild: bool = False, store: IndexStore | None = None,
            embedder=None, on_stage: Callable[[str], None] | None = None) -> IngestReport:
     """Bring the index up to date with the pages under ``paths``."""
+    from ingest import flags
+
+    flags.configure_trusted_domains(settings.trusted_link_domains)
     started = time.perf_counter()
     paths = [Path(p).resolve() for p in paths]
     settings.index_dir.mkdir(parents=True, exist_ok=True)
@@ -169,7 +207,8 @@ def ingest(paths: Iterable[Path], settings: Settings, *, progress: bool = True,
         current = store.current()
         reuse = current is not None and current.fingerprint == fingerprint(settings) \
             and not rebuild
-        indexed = _indexed(store, current.name if reuse else None)
+        store.cleanup()  # what a killed ingest left, states no reader uses any more
+        indexed = _indexed(store, current if reuse else None)
         loaded = load_corpus(paths, settings, report, progress, indexed)
         _write(loaded, indexed, current if reuse else None, current, paths, settings, report,
                progress, store, embedder, on_stage or (lambda stage: None))
@@ -187,96 +226,138 @@ def _write(loaded: _Loaded, indexed: _Indexed, reused, current, roots: list[Path
     old = indexed.hashes
     new_ids = {c.chunk_id for c in loaded.chunks} | set(loaded.unchanged_ids)
     to_embed = [c for c in loaded.chunks if old.get(c.chunk_id, ("",))[0] != c.content_hash]
-    to_copy = loaded.unchanged_ids + [c.chunk_id for c in loaded.chunks if c.chunk_id in old
+    to_keep = loaded.unchanged_ids + [c.chunk_id for c in loaded.chunks if c.chunk_id in old
                                       and old[c.chunk_id][0] == c.content_hash]
     kept_elsewhere = [cid for cid, (_, src) in old.items() if cid not in new_ids and (
         not _in_scope(src, roots) or src in loaded.failed_sources)]
-    report.removed = len(old) - len(to_copy) - len(kept_elsewhere) - sum(
+    report.removed = len(old) - len(to_keep) - len(kept_elsewhere) - sum(
         1 for c in to_embed if c.chunk_id in old)
-    report.unchanged = len(to_copy)
+    report.unchanged = len(to_keep)
     report.added = len(to_embed)
-    rehashed = any(src in indexed.files for src in loaded.file_hashes)  # bytes changed only
+    rehashed = any(src in indexed.files and indexed.files[src][0] != digest
+                   for src, digest in loaded.file_hashes.items())  # bytes changed only
     if current is not None and reuse and not to_embed and report.removed == 0 and not rehashed:
         report.generation = current.name
-        store.drop_generations(keep=[current.name] + _previous(store, current.name))
         return
     if not loaded.chunks and not loaded.unchanged_ids and not kept_elsewhere:
         log.warning("Nothing to index: no page could be loaded; the current index is kept.")
         report.generation = current.name if current else None
         return
+    gen = store.new_generation(fp, base=current if reuse else None)
     on_stage("new_generation")
-    gen = store.new_generation(fp)
-    _copy(store, current.name if current else "", gen.name, to_copy + kept_elsewhere, progress,
-          loaded.file_hashes)
+    live = set(to_keep) | set(kept_elsewhere)
+    for cid in old:
+        if cid not in live:  # removed, or replaced by its new version
+            seg, row = indexed.where[cid]
+            gen.segments[seg].dead.append(row)
+    absorbed = _absorbed(gen.segments, len(to_embed))
+    carried = [(s, sorted(set(range(s.rows)) - set(s.dead))) for s in absorbed]
+    gen.segments = [s for s in gen.segments if s not in absorbed]
+    for s in gen.segments:
+        s.dead.sort()
+    chunks, metas, hashes = [], [], []
+    manifest = {src: entry[0] for src, entry in indexed.files.items()}
+    manifest.update(loaded.file_hashes)
+    n_rows = sum(len(rows) for _, rows in carried) + len(to_embed)
+    if n_rows:
+        store.create_segment(gen.name, fp)
+    _carry(store, gen.name, carried, chunks, metas, progress)
     on_stage("copied")
-    _embed_and_add(store, gen.name, to_embed, loaded, settings, embedder, progress, on_stage)
-    expected = len(to_copy) + len(kept_elsewhere) + len(to_embed)
-    if store.count(gen.name) != expected:
-        raise RuntimeError(
-            f"Index check failed: {store.count(gen.name)} chunks written, {expected} expected. "
-            "The previous index is still serving; run the ingest again.")
+    _embed_and_add(store, gen.name, to_embed, loaded, settings, embedder, progress, on_stage,
+                   chunks, metas)
+    if n_rows:
+        if store.count(gen.name) != n_rows:
+            raise RuntimeError(
+                f"Index check failed: {store.count(gen.name)} chunks written, {n_rows} expected."
+                " The previous index is still serving; run the ingest again.")
+        hashes = [manifest.get(m.get("source", ""), "") for m in metas]
+        write_segment(store.segments_dir / gen.name, chunks, metas, hashes)
+        gen.segments.append(SegmentRef(gen.name, n_rows))
+    sources = {m.get("source", "") for m in metas} | {
+        old[cid][1] for cid in live if cid in old}
+    _write_manifest(store, gen.name, {s: manifest[s] for s in sources if s in manifest})
+    store.save_state(gen)
+    on_stage("segment_written")
     on_stage("before_switch")
     store.switch(gen)
     report.generation, report.switched = gen.name, True
     on_stage("switched")
-    store.drop_generations(keep=[gen.name] + ([current.name] if current else []))
+    store.cleanup()
 
 
-def _previous(store: IndexStore, current: str) -> list[str]:
-    """The generation before ``current`` (kept so a reader still on it can finish)."""
-    older = [n for n in store.generation_names() if _number(n) < _number(current)]
-    return [max(older, key=_number)] if older else []
+def _absorbed(segments: list[SegmentRef], incoming: int) -> list[SegmentRef]:
+    """Segments the new one takes in (their live rows are copied, vectors and all): empty or
+    mostly-retired ones, the newest ones no larger than ``MERGE_FACTOR`` times what is written
+    (so sizes grow geometrically and each row is copied O(log n) times), and the smallest ones
+    while there would be more than ``MAX_SEGMENTS``."""
+    out = [s for s in segments if not s.live or len(s.dead) > DEAD_MAX or 2 * len(s.dead) > s.rows]
+    size = incoming + sum(s.live for s in out)
+    rest = [s for s in segments if s not in out]
+    while rest and rest[-1].live <= MERGE_FACTOR * max(size, 1):
+        size += rest[-1].live
+        out.append(rest.pop())
+    while len(rest) + 1 > MAX_SEGMENTS:
+        smallest = min(rest, key=lambda s: s.live)
+        rest.remove(smallest)
+        out.append(smallest)
+    return out
 
 
-def _number(name: str) -> int:
-    return int(name.rsplit("__g", 1)[1])
+def _write_manifest(store: IndexStore, name: str, manifest: dict[str, str]) -> None:
+    from assistant.store import _atomic_write
+
+    _atomic_write(_manifest_path(store, name), json.dumps(manifest))
 
 
-def _copy(store: IndexStore, src: str, dst: str, ids: list[str], progress: bool,
-          file_hashes: dict[str, str]) -> None:
-    """Carry unchanged chunks (text, metadata, vectors) into the new generation; a chunk whose
-    file changed elsewhere gets the file's new hash so the file is not parsed again next time."""
-    if not ids:
+def _carry(store: IndexStore, dst: str, carried: list[tuple[SegmentRef, list[int]]],
+           chunks: list[Chunk], metas: list[dict], progress: bool) -> None:
+    """Copy the live rows of absorbed segments (text, metadata, vectors) into the new one."""
+    total = sum(len(rows) for _, rows in carried)
+    if not total:
         return
-    bar = tqdm(total=len(ids), desc="Keeping unchanged", unit="chunk", disable=not progress)
-    batch: list[tuple] = []
-    for cid, text, meta, vector in store.records(src, include_embeddings=True, ids=ids):
-        if meta.get("source") in file_hashes:
-            meta = {**meta, "file_hash": file_hashes[meta["source"]]}
-        batch.append((cid, text, meta, vector))
-        if len(batch) >= 1000:
-            _flush(store, dst, batch)
-            bar.update(len(batch))
-            batch = []
-    _flush(store, dst, batch)
-    bar.update(len(batch))
+    bar = tqdm(total=total, desc="Merging segments", unit="chunk", disable=not progress)
+    table_ids = {}
+    for seg, rows in carried:
+        ids = Segment(store.local_segment(seg.name)).row_table()["ids"]
+        table_ids[seg.name] = [row_id(ids[r], r) for r in rows]
+    for seg, _ in carried:
+        batch: list[tuple] = []
+        for cid, _, text, meta, vector in store.segment_rows(seg.name, ids=table_ids[seg.name],
+                                                             include_embeddings=True):
+            batch.append((cid, text, meta, vector))
+        for i in range(0, len(batch), 1000):
+            part = batch[i:i + 1000]
+            start = len(chunks)
+            store.add(dst, [row_id(r[0], start + j) for j, r in enumerate(part)],
+                      [r[1] for r in part], [r[2] for r in part], [r[3] for r in part])
+            chunks += [chunk_from_record(r[0], r[1], r[2]) for r in part]
+            metas += [r[2] for r in part]
+            bar.update(len(part))
     bar.close()
 
 
-def _flush(store: IndexStore, dst: str, rows: list[tuple]) -> None:
-    if rows:
-        store.add(dst, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
-                  [r[3] for r in rows])
-
-
-def _embed_and_add(store, gen, chunks, loaded: _Loaded, settings, embedder, progress,
-                   on_stage) -> None:
-    if not chunks:
+def _embed_and_add(store, segment, new, loaded: _Loaded, settings, embedder, progress,
+                   on_stage, chunks: list[Chunk], metas: list[dict]) -> None:
+    if not new:
         return
     if embedder is None:
         from assistant.embeddings import get_embeddings
 
         embedder = get_embeddings(settings.embedding)
-    bar = tqdm(total=len(chunks), desc="Embedding", unit="chunk", disable=not progress)
-    for i in range(0, len(chunks), EMBED_BATCH):
-        part = chunks[i:i + EMBED_BATCH]
+    bar = tqdm(total=len(new), desc="Embedding", unit="chunk", disable=not progress)
+    for i in range(0, len(new), EMBED_BATCH):
+        part = new[i:i + EMBED_BATCH]
         vectors = embedder.embed_documents(
             [c.embed_text(settings.chunking.embed_prefix) for c in part])
-        metas = []
+        part_metas = []
         for c in part:
             source = loaded.sources.get(c.chunk_id)
-            metas.append(chunk_metadata(c, source, loaded.file_hashes.get(source or "")))
-        store.add(gen, [c.chunk_id for c in part], [c.text for c in part], metas, vectors)
+            part_metas.append(chunk_metadata(c, source, loaded.file_hashes.get(source or "")))
+        start = len(chunks)
+        store.add(segment, [row_id(c.chunk_id, start + j) for j, c in enumerate(part)],
+                  [c.text for c in part], part_metas, vectors)
+        chunks += part
+        metas += part_metas
         bar.update(len(part))
         on_stage(f"embedded:{i + len(part)}")
     bar.close()
