@@ -11,10 +11,13 @@ import re
 import time
 from collections.abc import Callable
 
-from assistant.answer import CANNOT_ANSWER, ExtractiveAnswerer, IdfTable
+from assistant.answer import (CANNOT_ANSWER, ExtractiveAnswerer, IdfTable, Plan, UnitVectors,
+                              unanswered_note)
 from assistant.errors import IndexUnavailableError, LLMError
-from assistant.followup import retrieval_query
+from assistant.followup import Resolved, resolve
 from assistant.index import LoadedIndex
+from assistant.question import focus_query, parts_of
+from assistant.redact import redact_for_llm
 from assistant.retrieve import Filters, HybridRetriever
 from assistant.routing import MemberCheck, member_check
 from assistant.safety import masked_passages, scrub_links
@@ -29,6 +32,9 @@ class Assistant:
     def __init__(self, settings: Settings, index: LoadedIndex, answerer=None, rules=None,
                  audit=None):
         self.settings = settings
+        from ingest import flags
+
+        flags.configure_trusted_domains(settings.trusted_link_domains)
         self.index = index
         self.retriever = HybridRetriever(index, settings.retrieval)
         self._extractive: ExtractiveAnswerer | None = None
@@ -78,7 +84,13 @@ class Assistant:
         if self._extractive is None or self._extractive.idf.doc_freq is not \
                 self.index.lexical.doc_freq:
             lex = self.index.lexical
-            self._extractive = ExtractiveAnswerer(IdfTable(lex.doc_freq, len(lex.chunks)))
+            vectors = self._extractive.vectors if self._extractive is not None else \
+                UnitVectors(self.index.embedder.embed_documents)
+            r = self.settings.retrieval
+            self._extractive = ExtractiveAnswerer(
+                IdfTable(lex.doc_freq, len(lex.chunks)), vectors=vectors,
+                min_overlap=r.min_overlap, min_typed_overlap=r.min_typed_overlap,
+                min_typed_similarity=r.min_typed_similarity, min_similarity=r.min_similarity)
         return self._extractive
 
     # -- the question -------------------------------------------------------------------------
@@ -117,100 +129,127 @@ class Assistant:
             return _refusal(question, member.message, "member_specific")
         self.index.maybe_refresh()
         verdict = clock.time("rules", lambda: self._verdict(question, history))
-        query = retrieval_query(member.clean_question, history)
-        passages = clock.time("retrieve", lambda: self.retriever.passages(query, filters))
-        contexts = [_context(p) for p in passages]
-        if verdict is None and not self.answerable(self.evidence(query, passages)):
-            return _refusal(question, CANNOT_ANSWER, "no_passage", contexts)
-        draft, used = clock.time("answer", lambda: self._draft(query, passages, history))
+        resolved = resolve(member.clean_question, history)
+        query = resolved.question
+        passages = clock.time("retrieve", lambda: self._passages(resolved, filters))
+        plan = clock.time("plan", lambda: self.extractive.plan(query, passages,
+                                                               context=resolved.context))
+        contexts = [_context(p) for p in _reranked(passages, plan)]
+        if verdict is None and not self.answerable(self.evidence(query, passages, plan)):
+            return _refusal(question, _refusal_text(passages), "no_passage", contexts)
+        if isinstance(self.answerer, ExtractiveAnswerer):
+            shown = passages
+        else:  # a model reads the top_k passages, those the plan quotes first
+            shown = _reranked(passages, plan)[: self.settings.retrieval.top_k]
+        draft, used = clock.time("answer", lambda: self._draft(query, passages, shown, history,
+                                                               plan))
         if _is_model_refusal(draft):
-            return _refusal(question, CANNOT_ANSWER, "no_passage", contexts)
-        checked = clock.time("verify", lambda: verify(draft, passages))
+            return _refusal(question, _refusal_text(passages), "no_passage", contexts)
+        checked = clock.time("verify", lambda: verify(draft, shown if used != "extractive"
+                                                      else passages))
         removed = checked.removed
         if not checked.kept and used != "extractive":
             used = "extractive"
-            checked = verify(self.extractive.draft(query, passages, history), passages)
+            checked = verify(self.extractive.draft(query, passages, history, plan), passages)
         text, citations, corrected = checked.text, checked.citations, False
+        if text.strip() and (note := unanswered_note(plan)):
+            text = f"{text}\n\n{note}"
         if verdict is not None:
             text, citations, corrected = self._guard(text, citations, verdict)
         if not text.strip():
-            return _refusal(question, CANNOT_ANSWER, "no_supported_sentence", contexts)
+            return _refusal(question, _refusal_text(passages), "no_supported_sentence", contexts)
         text, links_removed = scrub_links(text, citations)
         if links_removed:
             log.warning("removed %d link(s) not among the answer's citations", links_removed)
         if member.notice:
             text = f"{member.notice}\n\n{text}"
         return Answer(question=question, answer=text, citations=citations, verdict=verdict,
+                      resolved_question=resolved.text if resolved.context else None,
                       contexts=contexts, answerer=used, removed_sentences=removed,
                       corrected_by_rule=corrected, timings_ms=clock.timings)
 
-    def evidence(self, query: str, passages: list[Passage]) -> dict[str, float]:
-        """How well the passages match: best cosine, and the best share of the question's
-        (idf-weighted) words that one quotable sentence or list holds."""
-        from assistant.answer import overlap, quotable_units
-        from assistant.textnorm import content_tokens
+    def _passages(self, resolved: Resolved, filters: Filters | None) -> list[Passage]:
+        """Search for the question as read in its conversation, for its other reading, and
+        for each part of a multi-part question."""
+        parts = parts_of(resolved.question)
+        extra = [focus_query(p, parts) for p in parts] if len(parts) > 1 else []
+        return self.retriever.passages(resolved.search, filters,
+                                       extra_queries=[*resolved.other_searches, *extra])
 
-        q = content_tokens(query)
-        idf = self.extractive.idf
-        coverage = max((overlap(q, u.text, idf) for i, p in enumerate(passages)
-                        for u in quotable_units(p, i)), default=0.0)
+    def diagnose(self, question: str, history: list[Turn] | None = None) -> list[dict]:
+        """Per part of the question, the figures its refusal decision rests on (calibration)."""
+        resolved = resolve(member_check(question).clean_question, list(history or []))
+        passages = self._passages(resolved, None)
+        return self.extractive.features(resolved.question, passages, resolved.context) \
+            if passages else []
+
+    def evidence(self, query: str, passages: list[Passage],
+                 plan: Plan | None = None) -> dict[str, float]:
+        """How well the passages answer: best cosine, and how many parts of the question the
+        extractive plan answers (a part is answered by a unit holding its words and, for a
+        question after a duration, contact, amount, code or number, a fact of that kind)."""
+        plan = plan or self.extractive.plan(query, passages)
         dense = max((p.dense_score for p in passages if p.dense_score is not None),
                     default=-1.0)
-        chosen = [u.text for _, u in self.extractive.select(query, passages)]
-        texts = [p.chunk.text for p in passages]
-        return {"dense": dense, "coverage": coverage,
-                "missing_specifics": float(asks_for_missing_specifics(query, texts, chosen))}
+        return {"dense": dense, "parts": float(len(plan.parts)),
+                "answered_parts": float(len(plan.answered))}
 
     def answerable(self, evidence: dict[str, float]) -> bool:
+        """Refuse only when no part of the question is answered."""
         r = self.settings.retrieval
-        return (evidence["dense"] >= r.min_dense_score and evidence["coverage"] >= r.min_coverage
-                and not evidence.get("missing_specifics"))
+        return evidence["dense"] >= r.min_dense_score and evidence["answered_parts"] > 0
 
-    def _draft(self, query: str, passages: list[Passage], history: list[Turn]):
-        if not isinstance(self.answerer, ExtractiveAnswerer):  # an LLM never sees injections
-            passages = masked_passages(passages)
+    def _draft(self, query: str, passages: list[Passage], shown: list[Passage],
+               history: list[Turn], plan: Plan):
+        """(draft, answerer name): the extractive plan over ``passages``, or the model's
+        answer over ``shown``; the extractive answer when the model fails."""
+        if isinstance(self.answerer, ExtractiveAnswerer):
+            return self.answerer.draft(query, passages, history, plan), self.answerer.name
+        # An outside LLM never sees injections nor member data: the question (whose parts the
+        # LLM answerer lists from it) and every earlier turn go through the strict redaction
+        # (unsure spans dropped too).
+        safe_history = [Turn(role=t.role, content=redact_for_llm(t.content)) for t in history]
         try:
-            return self.answerer.draft(query, passages, history), self.answerer.name
+            return (self.answerer.draft(redact_for_llm(query), masked_passages(shown),
+                                        safe_history),
+                    self.answerer.name)
         except LLMError as exc:
             log.warning("LLM answer failed, using the extractive answer: %s", exc)
-            return self.extractive.draft(query, passages, history), "extractive"
+            return self.extractive.draft(query, passages, history, plan), "extractive"
 
     def _verdict(self, question: str, history: list[Turn]) -> Verdict | None:
         return self.rules.verdict(question, history) if self.rules is not None else None
 
     def _guard(self, text: str, citations: list[Citation], verdict: Verdict):
-        """The verdict first (with its rule's citation), then the supporting sentences that do
-        not contradict it and do not merely repeat the rule's own sentence."""
-        from assistant.rules import contradicts
-
-        rule_quote = verdict.citation.quote if verdict.citation else None
-        by_n = {c.n: c for c in citations}
-        kept_lines, corrected = [], False
-        for line in re.split(r"(?<=\])\n", text):  # one claim per piece; lists stay whole
-            if not line.strip():
-                continue
-            if contradicts(line, verdict):
-                corrected = True
-                continue
-            cited = [by_n[int(n)] for n in re.findall(r"\[(\d+)\]", line) if int(n) in by_n]
-            if rule_quote and cited and all(c.quote == rule_quote for c in cited):
-                continue
-            kept_lines.append(line)
+        """The verdict has the last word: the rule checker's one guard puts it first (with its
+        rule's citation) and drops what contradicts it (assistant/rules/guard.py)."""
+        text, citations, corrected = self.rules.guard(text, citations, verdict)
         if corrected:
             self.corrections += 1
             log.warning("rule guard corrected an answer (rule %s, %d so far)", verdict.rule_id,
                         self.corrections)
-        first = 2 if verdict.citation is not None else 1
-        used = sorted({int(n) for line in kept_lines for n in re.findall(r"\[(\d+)\]", line)})
-        renumber = {old: first + i for i, old in enumerate(used)}
-        body = "\n".join(re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]", line)
-                         for line in kept_lines)
-        out: list[Citation] = []
-        if verdict.citation is not None:
-            out.append(verdict.citation.model_copy(update={"n": 1}))
-        out += [by_n[old].model_copy(update={"n": new}) for old, new in renumber.items()]
-        head = self.rules.statement(verdict) + (" [1]" if verdict.citation else "")
-        return (head + ("\n\n" + body if body else "")), out, corrected
+        return text, citations, corrected
+
+
+def _reranked(passages: list[Passage], plan: Plan) -> list[Passage]:
+    """The passages the answer quotes first (best-scoring first), then the rest in retrieval
+    order: the sources shown lead with what answers the question."""
+    best: dict[int, float] = {}
+    for pp in plan.parts:
+        for score, unit in pp.units:
+            best[unit.passage] = max(best.get(unit.passage, float("-inf")), score)
+    order = sorted(best, key=lambda i: -best[i]) + [i for i in range(len(passages))
+                                                     if i not in best]
+    return [passages[i] for i in order]
+
+
+def _refusal_text(passages: list[Passage]) -> str:
+    """The refusal, with what the manual covers nearby when a passage came close."""
+    if not passages:
+        return CANNOT_ANSWER
+    c = passages[0].chunk
+    where = c.title if c.section in (None, "", c.title) else f"{c.title} — {c.section}"
+    return f"{CANNOT_ANSWER} The closest the manual comes is “{where}”."
 
 
 QUANTITY = re.compile(

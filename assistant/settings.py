@@ -62,10 +62,25 @@ class RetrievalSettings(_Section):
         description="Refusal threshold: the best passage's cosine similarity must reach this. "
         "Calibrated on the eval set (python -m evals.calibrate).",
     )
-    min_coverage: float = Field(
-        0.122, ge=0, le=1,
-        description="Refusal threshold: one sentence (or list) of the passages must hold this "
-        "share of the question's idf-weighted words. Calibrated with python -m evals.calibrate.",
+    min_overlap: float = Field(
+        0.1, ge=0, le=1,
+        description="A part of the question is answered only by a quotable unit holding this "
+        "share of its idf-weighted words. Calibrated on the eval's dev split "
+        "(python -m evals.calibrate).",
+    )
+    min_typed_overlap: float = Field(
+        0.4, ge=0, le=1,
+        description="For a part that asks for a duration, contact, amount, code or number: the "
+        "unit holding such a fact must hold this share of the part's words. Calibrated.",
+    )
+    min_typed_similarity: float = Field(
+        0.3, ge=-1, le=1,
+        description="...and its meaning must be this close to the part (cosine of the "
+        "embeddings). Calibrated with python -m evals.calibrate.",
+    )
+    min_similarity: float = Field(
+        0.25, ge=-1, le=1,
+        description="Any answered part needs a quotable unit at least this close in meaning.",
     )
 
 
@@ -109,6 +124,75 @@ class LimitSettings(_Section):
     max_slack_message_chars: int = Field(4000, ge=10, description="Longest Slack message read.")
 
 
+class SyncSettings(_Section):
+    """``python -m ingest sync``: keep the index in step with the live manual."""
+
+    url: str | None = Field(
+        None,
+        description="Start URL of the live manual; pages are crawled only below its path, e.g. "
+        "https://providerlibrary.healthnetcalifornia.com/medi-cal/provider-manual/.",
+    )
+    mirror_dir: Path | None = Field(
+        None,
+        description="Folder of fetched pages and their manifest.json (the ingest reads it; an "
+        "ingest can be repeated offline from it). Default: <data_dir>/mirror.",
+    )
+    report_dir: Path | None = Field(
+        None,
+        description="Folder of change reports (Markdown and JSON; latest.md / latest.json is "
+        "the newest). Default: <data_dir>/sync.",
+    )
+    user_agent: str = Field(
+        "ProviderManualAssistant/0.1 (provider manual sync; polite crawler)",
+        description="User-Agent sent with every request; its first word is matched against "
+        "robots.txt groups.",
+    )
+    connections: int = Field(2, ge=1, le=16, description="Requests in flight at once.")
+    delay_s: float = Field(
+        0.5, ge=0, le=60,
+        description="Least time between the starts of two requests (a longer Crawl-delay in "
+        "robots.txt wins).",
+    )
+    timeout_s: float = Field(20.0, gt=0, le=600, description="Seconds to wait for one response.")
+    retries: int = Field(
+        3, ge=0, le=10,
+        description="Retries of one request after a timeout, a dropped connection, 429 or 5xx.",
+    )
+    backoff_s: float = Field(
+        1.0, ge=0, le=60,
+        description="First wait before a retry; doubled on each further retry (with jitter).",
+    )
+    max_retry_after_s: float = Field(
+        120.0, ge=0, le=3600,
+        description="Longest Retry-After honoured; a server asking for more is left for the "
+        "next sync (the page is reported as failing and its copy kept).",
+    )
+    max_pages: int = Field(5000, ge=1, description="Most pages (HTML and PDF) fetched per sync.")
+    max_page_bytes: int = Field(
+        20_000_000, ge=1000, description="Largest page or PDF downloaded; bigger is reported."
+    )
+    max_seconds: float = Field(
+        3600.0, gt=0,
+        description="Time limit of the crawl; pages not reached are kept as they are.",
+    )
+    use_sitemap: bool = Field(
+        True, description="Read sitemap.xml (from robots.txt or the site root) for page URLs."
+    )
+    gone_after: int = Field(
+        2, ge=1, le=10,
+        description="Syncs in a row a page must answer 404/410 before it is removed.",
+    )
+    recent_days: int = Field(
+        30, ge=0, le=365,
+        description="Citations of a page changed within this many days say so on the chat page.",
+    )
+    slack_channel: str | None = Field(
+        None,
+        description="Slack channel (id or #name) the change report is posted to after a sync "
+        "that changed something; needs SLACK_BOT_TOKEN. Not posted when unset.",
+    )
+
+
 class Settings(BaseSettings):
     """Every knob of the assistant. See README 'Configuration'."""
 
@@ -139,6 +223,12 @@ class Settings(BaseSettings):
         description="'extractive' (offline, deterministic) or 'openai' (LLM at llm.base_url).",
     )
     log_level: str = Field("INFO", description="Python logging level.")
+    trusted_link_domains: list[str] = Field(
+        default_factory=lambda: ["healthnet.com", "healthnetcalifornia.com", "dhcs.ca.gov",
+                                 "medi-cal.ca.gov", "ca.gov", "cms.gov", "gov"],
+        description="Domains whose links are normal manual content (a domain covers its "
+        "subdomains; 'gov' covers every .gov site). Text linking anywhere else is never quoted.",
+    )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
@@ -146,6 +236,7 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
 
     @property
     def feedback_path(self) -> Path:
@@ -154,3 +245,11 @@ class Settings(BaseSettings):
     @property
     def audit_path(self) -> Path:
         return self.data_dir / "audit.jsonl"
+
+    @property
+    def mirror_dir(self) -> Path:
+        return self.sync.mirror_dir or self.data_dir / "mirror"
+
+    @property
+    def report_dir(self) -> Path:
+        return self.sync.report_dir or self.data_dir / "sync"
