@@ -119,7 +119,7 @@ def edit_page(path: Path, i: int) -> None:
 def questions() -> list[str]:
     out = []
     for name in ("answerable.jsonl", "billing.jsonl", "unanswerable.jsonl"):
-        path = _HERE / "evals" / "datasets" / name
+        path = _HERE / "evals" / "datasets" / "seed" / name
         if path.exists():
             out += [json.loads(line)["question"] for line in path.open() if line.strip()]
     return out

@@ -38,7 +38,7 @@ from ingest.load import iter_files, load_document  # noqa: E402
 def questions() -> list[str]:
     out = []
     for name in ("answerable.jsonl", "billing.jsonl", "unanswerable.jsonl"):
-        path = ROOT / "evals" / "datasets" / name
+        path = ROOT / "evals" / "datasets" / "seed" / name
         if path.exists():
             out += [json.loads(line)["question"] for line in path.open() if line.strip()]
     return out or ["Who can prescribe lactation DME?", "Can an IBCLC bill Medi-Cal directly?"]
