@@ -42,8 +42,9 @@ def test_full_run_writes_reports_for_assistant_and_baseline(run):
     assert names[0].startswith("assistant:") and "baseline" in names
     counts = report["meta"]["counts"]
     for run_ in report["answerers"].values():
-        assert run_["metrics"]["n_cases"] == sum(counts.values())
-        assert run_["metrics"]["errors"] == 0
+        assert run_["splits"]["all"]["n_cases"] == sum(counts.values())
+        assert run_["metrics"] == run_["splits"]["test"]  # the gate reads the test split
+        assert run_["splits"]["all"]["errors"] == 0
 
 
 def test_assistant_citations_quote_their_chunks_exactly(run):

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import ROOT, SEED, free_port
+from tests.conftest import ROOT, SEED, SEED_DOC, free_port
 
 LIMIT = 300  # max_question_chars for the app under test
 START_TIMEOUT = 300  # seconds: first start builds the index
@@ -189,7 +189,7 @@ def test_over_long_question_gets_a_message_and_no_model_call(app, client):
 
 
 def test_filters_by_document_and_provider_type(client):
-    doc = SEED.stem
+    doc = SEED_DOC
     reply = last_reply(client.predict("What lactation durable medical equipment is covered?",
                                       [doc], "Hospitals", api_name="/chat"))
     assert reply.select(".pma-source")
