@@ -396,14 +396,12 @@ class ExtractiveAnswerer:
         chosen = plan.units()
         if not chosen:
             return ""
-        text = passages[0].chunk.text if passages else ""
         pieces = []
         for _, u in chosen:
             body = passages[u.passage].chunk.text
             if u.header is not None:
                 pieces.append(f"{body[u.header[0]:u.header[1]]} [{u.passage + 1}]")
             pieces.append(f"{u.text} [{u.passage + 1}]")
-        del text
         lead = yes_no_lead(question, [u.text for _, u in chosen]) if len(plan.parts) == 1 else ""
         return (lead + " " if lead else "") + "\n".join(pieces)
 
