@@ -7,7 +7,6 @@ to what Settings names. Interfaces call ``ask`` and render the Answer; nothing e
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 
@@ -250,23 +249,6 @@ def _refusal_text(passages: list[Passage]) -> str:
     c = passages[0].chunk
     where = c.title if c.section in (None, "", c.title) else f"{c.title} — {c.section}"
     return f"{CANNOT_ANSWER} The closest the manual comes is “{where}”."
-
-
-QUANTITY = re.compile(
-    r"\bhow\s+(much|many|long|often|soon)\b|\b(rates?|fees?|prices?|costs?|amounts?|dollars?"
-    r"|deadline|timely\s+filing)\b|\b(phone|fax|tax\s+id|npi|claim)\s*(number|#|no\b)", re.I)
-FIGURE = re.compile(r"\d|\b(once|twice|daily|weekly|monthly|annually|per\s+\w+)\b", re.I)
-CODE = re.compile(r"\b\d{3,}[A-Z]?\b")
-
-
-def asks_for_missing_specifics(question: str, passages: list[str], answer_units: list[str]) -> bool:
-    """A question after a figure (a code, a rate, a phone number, how many/long/much) that the
-    manual's answering sentences do not state: the manual does not give it."""
-    text = "\n".join(passages)
-    codes = CODE.findall(question)
-    if codes and not any(code in text for code in codes):
-        return True
-    return bool(QUANTITY.search(question)) and not FIGURE.search("\n".join(answer_units))
 
 
 def _is_model_refusal(draft: str) -> bool:

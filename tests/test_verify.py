@@ -74,17 +74,3 @@ def test_neighbouring_chunks_of_a_section_merge_and_cite_their_own_chunk():
     other = _passage("Other section text.", ordinal=2, start=60, section="Other",
                      cid="doc::other::0")
     assert len(merge_neighbours([a, other])) == 2
-
-
-def test_questions_after_figures_the_manual_does_not_state():
-    from assistant.pipeline import asks_for_missing_specifics as missing
-
-    units = ["Providers may refer a member to lactation services for infants up to age one."]
-    assert missing("what is the reimbursement rate for a lactation visit?", units, units)
-    assert missing("how many pumps per pregnancy?", units, units)
-    assert missing("is CPT 99401 the right code?", units, units)
-    assert missing("provider services phone number?", units, units)
-    assert not missing("up to what age can we refer an infant?", units, units)
-    assert not missing("whose Medi-Cal number do we bill under?", units, units)
-    assert not missing("how much does it cost?", units, ["The fee is 40 dollars per visit."])
-    assert not missing("is 99401 allowed?", ["Use code 99401 for visits."], units)
