@@ -4,14 +4,21 @@
 handler when asked), each carrying a ``RedactingFilter`` that runs ``assistant.redact.redact``
 over the formatted message, the exception text and the stack text of every record before any
 formatter sees it. Libraries that log request bodies at DEBUG are held at WARNING.
+
+Some libraries print straight to the console instead of logging (Gradio prints the traceback of
+an event that failed, with the value that failed it). ``redact_console()`` wraps the process's
+stdout and stderr so that what they print is redacted a line at a time, too; the server entry
+points (web page, Slack bot) call it.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import threading
 import traceback
 from pathlib import Path
+from typing import Any
 
 from assistant.errors import ConfigError
 from assistant.redact import redact
@@ -60,6 +67,54 @@ class RedactingFilter(logging.Filter):
             record.stack_info = redact(record.stack_info)
         record._pma_redacted = True
         return True
+
+
+class RedactingStream:
+    """A text stream that redacts whole lines before passing them on.
+
+    Text is held until a line ends ("\n", or "\r" as progress bars redraw), so a name split
+    across two writes is still seen whole; ``flush`` passes on what is held.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._held = ""
+        self._lock = threading.Lock()
+
+    @property
+    def wrapped(self) -> Any:
+        return self._stream
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            self._held += text
+            cut = max(self._held.rfind("\n"), self._held.rfind("\r"))
+            if cut >= 0:
+                ready, self._held = self._held[:cut + 1], self._held[cut + 1:]
+                self._stream.write(redact(ready))
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        with self._lock:
+            if self._held:
+                self._stream.write(redact(self._held))
+                self._held = ""
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:  # encoding, fileno, isatty, ...
+        return getattr(self._stream, name)
+
+
+def redact_console() -> None:
+    """Make what this process prints to stdout and stderr pass through the redactor."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is not None and not isinstance(stream, RedactingStream):
+            setattr(sys, name, RedactingStream(stream))
 
 
 def _level(level: str | int) -> int:

@@ -159,3 +159,48 @@ def test_member_data_next_to_readable_ids_is_still_redacted(tmp_path, root_state
     text = log_file.read_text(encoding="utf-8")
     assert "Ev0123ABCD" in text and "C0123ABCD" in text
     assert "Maria" not in text and "91234567A" not in text and "[CIN]" in text
+
+
+def test_what_a_library_prints_is_redacted_line_by_line(tmp_path):
+    """Gradio prints a failed event's traceback (with the failing value) instead of logging it;
+    the redacting console stream catches that, even when a line comes in several writes."""
+    import io
+
+    from assistant.logging_setup import RedactingStream
+
+    sink = io.StringIO()
+    stream = RedactingStream(sink)
+    stream.write(f"Error: member {RAW['name'][:3]}")  # a name split across writes
+    assert sink.getvalue() == ""  # held until the line ends
+    stream.write(f"{RAW['name'][3:]} CIN {RAW['cin']} failed\nprogress 10%\r")
+    stream.write(f"tail SSN {RAW['ssn']}")
+    stream.flush()
+    out = sink.getvalue()
+    assert "progress 10%\r" in out  # progress bars still redraw
+    assert [v for v in (RAW["name"], RAW["cin"], RAW["ssn"]) if v in out] == []
+    assert "[NAME]" in out and "[CIN]" in out and "[SSN]" in out
+    assert stream.encoding == sink.encoding  # the rest is the wrapped stream's
+
+
+def test_redact_console_covers_a_traceback_printed_to_stderr(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import traceback\n"
+        "from assistant.logging_setup import redact_console\n"
+        "redact_console(); redact_console()\n"
+        "try:\n"
+        f"    raise ValueError('Value: member {RAW['name']} DOB {RAW['dob']} is not allowed')\n"
+        "except ValueError:\n"
+        "    traceback.print_exc()\n"
+        f"print('done for CIN {RAW['cin']}')\n"
+    )
+    from tests.conftest import ROOT
+
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "ValueError" in run.stderr and "done for" in run.stdout
+    both = run.stdout + run.stderr
+    assert [v for v in (RAW["name"], RAW["dob"], RAW["cin"]) if v in both] == []

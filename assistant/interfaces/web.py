@@ -263,9 +263,10 @@ def serve(settings: Settings, *, block: bool = True, assistant=None, feedback=No
 
     An AssistantError while opening the index ends the process with its message (exit 2).
     """
-    from assistant.logging_setup import configure_logging
+    from assistant.logging_setup import configure_logging, redact_console
     from assistant.pipeline import Assistant
 
+    redact_console()
     configure_logging(settings.log_level)
     if assistant is None:
         try:
