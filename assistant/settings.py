@@ -36,6 +36,16 @@ class EmbeddingSettings(_Section):
         description="torch CPU threads. 1 keeps query latency steady when requests run side by "
         "side on a small machine; raise it for a faster bulk ingest on an idle machine.",
     )
+    runtime: Literal["auto", "torch", "onnx"] = Field(
+        "auto",
+        description="How the model runs. 'auto': onnxruntime when the model has been exported "
+        "(done once, the first time torch loads it on this machine; a fast start), else torch. "
+        "'torch': always sentence-transformers. 'onnx': the export, or an error if there is none.",
+    )
+    export_dir: Path = Field(
+        PROJECT_ROOT / ".models",
+        description="Where the ONNX export of the embedding model is kept (one file per model).",
+    )
 
 
 class ChunkingSettings(_Section):

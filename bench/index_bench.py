@@ -156,12 +156,17 @@ print(first, hwm)
 """
 
 
-def serving_process(settings: Settings) -> tuple[float, float]:
-    """Cold start to first answer (s) and this process's peak RSS after 40 more answers (MB)."""
+def serving_process(settings: Settings, runtime: str | None = None) -> tuple[float, float]:
+    """Cold start to first answer (s) and this process's peak RSS after 40 more answers (MB).
+
+    ``runtime`` sets the embedding runtime of the serving process (PMA_EMBEDDING__RUNTIME)."""
     script = COLD.format(root=str(_CODE), index=str(settings.index_dir),
                          data=str(settings.data_dir))
+    env = dict(os.environ)
+    if runtime:
+        env["PMA_EMBEDDING__RUNTIME"] = runtime
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, cwd=str(_CODE)).stdout.split()
+                         check=True, cwd=str(_CODE), env=env).stdout.split()
     return float(out[-2]), int(out[-1]) / 1024
 
 
@@ -248,6 +253,9 @@ def measure(n: int, tmp: Path, model, repeat: int, server: bool) -> dict:
            "embed_s": round(change["embed_s"], 3), "build_s": round(change["build_s"], 1)}
     cold, rss = serving_process(settings)
     out.update(cold_start_s=round(cold, 2), rss_mb=round(rss))
+    if "runtime" in type(settings.embedding).model_fields:  # this tree has the ONNX runtime
+        cold, rss = serving_process(settings, "torch")
+        out.update(cold_start_torch_s=round(cold, 2), rss_torch_mb=round(rss))
     p95, base, retrieve = warm_p95(settings, repeat)
     out.update(p95_ms=round(p95, 1), baseline_p95_ms=round(base, 1),
                retrieve_p95_ms=round(retrieve, 1))
@@ -282,7 +290,9 @@ def line(label: str, row: dict) -> str:
             f"{row['one_page_change_s']:7.2f} s"
             f" (server {server if server is not None else '-':>6} s; + {row['embed_s']:.2f} s "
             f"embedding) | cold start {row['cold_start_s']:5.2f} s | RSS {row['rss_mb']:5.0f} MB"
-            f" | p95 answer {row['p95_ms']:5.1f} ms, retrieval {row['retrieve_p95_ms']:5.1f} ms"
+            + (f" (model on torch: {row['cold_start_torch_s']:.2f} s, {row['rss_torch_mb']} MB)"
+               if "cold_start_torch_s" in row else "")
+            + f" | p95 answer {row['p95_ms']:5.1f} ms, retrieval {row['retrieve_p95_ms']:5.1f} ms"
             f" (baseline {row['baseline_p95_ms']:5.1f} ms)"
             f" | bulk build {row['build_s']:.0f} s")
 
