@@ -18,6 +18,15 @@ FOLLOW_UP_START = re.compile(
     re.I,
 )
 PRONOUNS = re.compile(r"\b(she|he|they|it|that|this|those|them|her|him|one)\b", re.I)
+# Words that point back at something said earlier, whatever the question's length: "it",
+# "that one", "the same", "instead", "either", "there" ("where do I send it", "what if it's
+# her son instead"). A person ("she", "the pt") is usually the member the question itself
+# describes, so people alone do not make a follow-up.
+BACK_REFERENCE = re.compile(
+    r"\b(it|its|it's|that|this|those|these|them|the same|same|instead|either|there|then|after that)"
+    r"\b(?!\s+(?:is|are)\s+(?:a|an|the)\b)", re.I)
+THAT_CONJUNCTION = re.compile(r"\b(so|such|now|and|but|say|says|said|means?|sure|know|think)\s+that\b",
+                              re.I)
 
 
 def last_user_question(history: list[Turn]) -> str | None:
@@ -31,6 +40,8 @@ def is_follow_up(question: str, history: list[Turn]) -> bool:
     if not last_user_question(history):
         return False
     if FOLLOW_UP_START.search(question):
+        return True
+    if BACK_REFERENCE.search(THAT_CONJUNCTION.sub(" ", question)):
         return True
     few_words = len(content_tokens(question)) <= 3
     return few_words and bool(PRONOUNS.search(question))
