@@ -4,7 +4,8 @@
                         [--limit N] [--min-recall R] [--min-keep K]
 
 The data: ``evals/datasets/phi_dev.jsonl`` and ``phi_test.jsonl`` (written from
-``evals/writers/PHI_SPEC.md``), one message a line::
+``evals/writers/PHI_SPEC.md``), with later batches by other writers (``phi_dev_b.jsonl``, ...)
+joining their split, one message a line::
 
     {"id", "text", "member": [{"text", "kind"}], "keep": [{"text", "kind"}]}
 
@@ -26,8 +27,9 @@ end)]``; its output is the text with each span replaced by ``[KIND]``):
   **idempotent** — messages for which redacting the output again changes nothing.
 
 Exit status: 0; 1 when the test split (``--split test`` or ``all``; the default is ``test``) is
-under ``--min-recall`` (0.95: the target is 0.99, the redactor measures 0.962 on test, so the gate
-sits a little under that) or ``--min-keep`` (0.98); 2 when the data cannot be read.
+under ``--min-recall`` (0.97: the target is 0.99, the redactor measures 0.975 on test — 0.962
+before the rules were generalised — so the gate sits under that) or ``--min-keep`` (0.98); 2
+when the data cannot be read.
 
 ``measure`` (the older figure on the seeded generated messages of ``tests/test_redact.py``) is
 here too, so the redactor module holds detection only.
@@ -46,11 +48,11 @@ from typing import Any, Protocol
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 SPLITS = {"dev": ("dev",), "test": ("test",), "all": ("dev", "test")}
-# The target is recall >= 0.99 and keep >= 0.98 (issue 18). Measured on test: recall 0.962,
-# keep 0.993 (SECURITY.md), so recall is gated a little under what was measured, not at the
-# target it does not reach; keep is gated at its target.
+# The target is recall >= 0.99 and keep >= 0.98 (issue 18). Measured on test: recall 0.975,
+# keep 0.993 (SECURITY.md), so recall is gated under what was measured, not at the target it
+# does not reach; keep is gated at its target.
 RECALL_TARGET = 0.99
-RECALL_MIN = 0.95
+RECALL_MIN = 0.97
 KEEP_MIN = 0.98
 
 Span = tuple[str, int, int]
@@ -187,18 +189,20 @@ def gate(result: dict[str, Any], min_recall: float = RECALL_MIN,
 
 # ------------------------------------------------------------------ data
 def load_split(split: str, datasets: Path = DATASETS) -> list[dict[str, Any]]:
-    """Rows of ``phi_<split>.jsonl``; every member/keep text checked to be in its message."""
-    path = datasets / f"phi_{split}.jsonl"
+    """Rows of ``phi_<split>.jsonl`` and of later batches ``phi_<split>_*.jsonl`` (another
+    writer's); every member/keep text checked to be in its message."""
+    paths = [datasets / f"phi_{split}.jsonl", *sorted(datasets.glob(f"phi_{split}_*.jsonl"))]
     rows = []
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            for item in row.get("member", []) + row.get("keep", []):
-                if item["text"] not in row["text"]:
-                    raise ValueError(f"{path}:{n}: {item['text']!r} is not in the message")
-            rows.append(row)
+    for path in paths:
+        with path.open(encoding="utf-8") as f:
+            for n, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                for item in row.get("member", []) + row.get("keep", []):
+                    if item["text"] not in row["text"]:
+                        raise ValueError(f"{path}:{n}: {item['text']!r} is not in the message")
+                rows.append(row)
     return rows
 
 

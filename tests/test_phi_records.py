@@ -4,7 +4,7 @@ redacts every free-text field, the audit log keeps hashes only, and log lines ar
 
 What the redactor misses (listed by ``python -m evals.phi``) is the only thing that may reach
 the feedback log or a log line; the audit log holds none of the identifiers at all. The files
-written here are scanned again at the end of the session (``tests/test_zz_log_scan.py``).
+written here are scanned again at the end of the session (``tests/test_log_scan.py``).
 """
 
 from __future__ import annotations
@@ -44,7 +44,12 @@ def phi_identifiers() -> tuple[list[dict], set[str], set[str]]:
             if distinctive(item["text"], item["kind"]):
                 (removed if is_removed(row["text"], item["text"], mask) else missed).add(
                     item["text"])
-    return rows, removed - missed, missed
+    # a text that is member data in one message and kept in another ("2/27/2025" a birth date
+    # here, a date of service there; "Maria Lopez" a member, "Dr. Maria Lopez" a provider) may
+    # rightly stay where it is kept, so it is not looked for
+    kept = {item["text"] for row in rows for item in row.get("keep", [])}
+    ambiguous = {i for i in removed | missed if any(i in k or k in i for k in kept if len(k) > 3)}
+    return rows, removed - missed - ambiguous, missed - ambiguous
 
 
 def present(text: str, identifiers: set[str]) -> set[str]:

@@ -539,7 +539,7 @@ def test_clean_questions_stay_unchanged():
         ("cell 5551234567", "PHONE", "5551234567"),
         ("mail a.b+c@x.org now", "EMAIL", "a.b+c@x.org"),
         ("patient Maria Lopez is due", "NAME", "Maria Lopez"),
-        ("Mrs. O'Brien called", "NAME", "O'Brien"),
+        ("Mrs. O'Brien called", "NAME", "Mrs. O'Brien"),  # the title goes with the name
         ("name: lopez, maria", "NAME", "lopez, maria"),
         ("for Sofia Ramirez-Cruz", "NAME", "Sofia Ramirez-Cruz"),
         ("Lopez, Maria DOB 01/02/1990", "NAME", "Lopez, Maria"),

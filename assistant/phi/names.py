@@ -4,17 +4,27 @@ Context is the main signal:
 
 - after a label that names a person ("name:", "named", "last name", "a.k.a.", "goes by") any name
   form is taken, lower case and ordinary words that are given names included ("name: lin, may");
-- after a word for the member ("pt", "mbr", "patient", "mom", "son", "caller", "Mr.") a name in
-  any case is taken ("mbr iris blackfeather", "Pt. Chukwuemeka Nwosu", "pt hernandez, luis"); a
-  given name that is also a word is a name only when a name or a stop follows ("pt hope --" yes,
-  "pt will need" no);
+  not the writer's own ("my name is Karen");
+- after a word for the member or a relative ("pt", "mbr", "patient", "mom", "son", "caller",
+  "caregiver", "abuela", "Mr.") a name in any case is taken, the title with it ("mbr iris
+  blackfeather", "Pt. Chukwuemeka Nwosu", "pt hernandez, luis", "Mrs. Alvarez"); a given name
+  that is also a word is a name only when a name or a stop follows ("pt hope --" yes, "pt will
+  need" no);
 - before a date of birth, an id label or an identifier ("hope williams dob ...", "lopez-garcia,
   ana mbr id ..."), and after an identifier or another name ("acct 448812 - jose ramirez -",
-  "mbr hope (Hope Anne Riley)");
-- a capitalised pair of name-list words with no cue ("pt says Li Huang").
+  "mbr hope (Hope Anne Riley)", "Ricardo (Ricky) Santana", "Ernesto & Maribel Salazar");
+- with no cue: two or more capitalised name-list words, particles and short words inside
+  ("Graciela Montes de Oca", "Nguyen Van An"), "Last, First" ("Ramos, Leticia", "de la Cruz,
+  Juan Carlos"), lower-case words found only in the name lists ("jose luis ramirez", "ramirez,
+  jose", "bao vo-pham"), a first name and a surname as the subject of a question ("does will
+  young need ...");
+- every other occurrence of a word of a name found ("Sofia is 3, sofia reyes luna, dob ...").
 
-Words are sorted by ``assistant.phi.words.word_class``. A name next to "Dr.", "@", "this is",
-or followed by an organisation word ("Valley Medical Group") is a provider's or a clinic's: kept.
+Words are sorted by ``assistant.phi.words.word_class`` (accents folded: "Ramírez" is "Ramirez").
+A name next to "Dr.", "@", "this is" or a staff word, followed by an organisation word ("Valley
+Medical Group") or said to be staff's (", office manager", "from the HN UM dept"), or a run that
+names a place or a health system ("Santa Rosa", "Sutter Roseville", "Clinica Sierra Vista") is not
+a member's: kept.
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.phi.structured import Finding, Occupied
-from assistant.phi.words import Lexicon, lexicon
+from assistant.phi.words import Lexicon, fold, lexicon
 
 _TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019\-](?=[^\W\d_]))*|\d+|\S")
 _ABBREV = frozenset({"mr", "mrs", "ms", "mx", "dr", "st", "jr", "sr", "pt", "mbr", "b"})
@@ -35,6 +45,11 @@ _PERSON = frozenset(
     "child kid son sons daughter daughters mom moms mother dad father husband wife spouse "
     "guardian aunt uncle caller grandma grandmother grandpa grandfather sister brother twin "
     "grandson granddaughter grandchild niece nephew cousin stepson stepdaughter stepmom stepdad "
+    "stepmother stepfather caregiver caretaker payee conservator foster parent parents sibling "
+    "siblings partner fiance fiancee boyfriend girlfriend roommate kids children "
+    # Spanish, as reps write them
+    "mama papa abuela abuelo tia tio hija hijo esposa esposo madre padre hermana hermano nieta "
+    "nieto "
     "mr mrs ms mx sra srta".split())
 _BABY = frozenset({"baby", "infant", "newborn", "twin"})
 # Labels a name stops at ("name brooks, will  CIN ...") and is found right before ("hope williams
@@ -65,12 +80,17 @@ _STRONG_CUE = re.compile(
     r"|in\s+\w+))?|named|lastname|firstname|fname|lname|a\.?k\.?a\.?|goes\s+by"
     r"|calls\s+(?:him|her|them)sel(?:f|ves)|signed|nickname|known\s+as)(?![\w-])[ \t]*[:=\-]?",
     re.IGNORECASE)
+_OWN_NAME = re.compile(r"\b(?:my|our)\s+(?:(?:first|last|full)\s+)?$", re.IGNORECASE)
 _WEAK_CUE = re.compile(
     r"(?<![\w-])(?:for|regarding|re|on\s+behalf\s+of|calling\s+(?:about|for)|asking\s+about)"
     r"(?![\w-])[ \t]*:?", re.IGNORECASE)
 # "first chidi", "last Adeyemi": a name field without "name"; only a name-list or unknown word
 _FIELD_WORD = re.compile(r"(?<![\w-])(?:first|last|middle|surname)(?![\w-])[ \t]*:?", re.IGNORECASE)
-_FIELD_CUE = re.compile(r"(?<![\w-])[A-Za-z]{1,12}[ \t]*:")
+# "Field: Name" -- but not a log line's level or logger ("INFO: Uvicorn running",
+# "gradio.exceptions.Error: Value: ...", "Traceback: ..."), which is never a person's field
+_LOG_WORDS = ("info|debug|warning|warn|error|critical|fatal|exception|traceback|value|"
+              "valueerror|keyerror|typeerror|http|https|file|line|module")
+_FIELD_CUE = re.compile(rf"(?<![\w.-])(?!(?i:{_LOG_WORDS})[ \t]*:)[A-Za-z]{{1,12}}[ \t]*:")
 _ANCHOR_KINDS = frozenset({"CIN", "BIC", "MEMBER_ID", "ACCOUNT", "CLAIM", "SSN", "DOB", "PHONE",
                            "EMAIL", "NAME"})
 STRONG, PERSON, WEAK, FIELD = "strong", "person", "weak", "field"
@@ -92,7 +112,7 @@ class _Text:
         for m in _TOKEN.finditer(text):
             t = m.group()
             word = t[0].isalpha() and not blocked.overlaps(m.start(), m.end())
-            self.toks.append(Tok(t, m.start(), m.end(), word, t.lower()))
+            self.toks.append(Tok(t, m.start(), m.end(), word, fold(t).lower()))
         self._cls: dict[str, str] = {}
 
     def cls(self, i: int) -> str:
@@ -169,6 +189,9 @@ class _Text:
             if mode == STRONG and named:
                 return True  # "Name: Young."
             nxt = i + 1
+            if mode == PERSON and named and nxt < len(self.toks) and (
+                    self.toks[nxt].text == "(" or self.toks[nxt].low in _CUE_WORDS):
+                return True  # "the pt Young (first name Sarah)", "mbr White dob ..."
             if mode == WEAK:
                 return short and (self.strong_name(nxt) or self.initial_at(nxt))
             return short and (self.strong_name(nxt) or self.initial_at(nxt)
@@ -294,7 +317,11 @@ class _Text:
             j -= 1
         if comma and picked and self.toks[picked[-1]].start > self.toks[j + 1].start:
             pass
-        while picked and self.toks[picked[-1]].low in self.lex.particles:
+        # a particle at the far end stays when written as part of the name ("Mac Nguyen", "de la
+        # Cruz" opening the message), not when it is a word of the sentence
+        while picked and self.toks[picked[-1]].low in self.lex.particles and not (
+                self.toks[picked[-1]].text[0].isupper() or picked[-1] == 0
+                or self.toks[picked[-1] - 1].text in _DELIM):
             picked.pop()
         if not picked:
             return None
@@ -332,10 +359,20 @@ class _Text:
             return True
         return t.text[0].isupper() and c != "english"
 
+    def place_like(self, core: list[int]) -> bool:
+        """Words that name a place or a health system, not a person: every one a place ("Elk
+        Grove"), or a place's first word ("Santa Rosa", "Mercy San Juan", "Mount Shasta"), or a
+        health system's name first ("Sutter Roseville", "Sharp Grossmont"), or an organisation's
+        ("Clinica Sierra Vista")."""
+        lows = [self.toks[x].low for x in core]
+        return all(w in self.lex.places for w in lows) or any(
+            w in _PLACE_FIRST for w in lows) or lows[0] in self.lex.systems \
+            or lows[0] in _ORG_FIRST
+
     def guarded(self, i: int) -> bool:
         """The word before token i makes it a provider's or a clinic's name."""
         p = i - 1
-        if p >= 0 and self.toks[p].text == "." and p - 1 >= 0:
+        if p >= 0 and self.toks[p].text in (".", ":") and p - 1 >= 0:
             p -= 1
         if p < 0:
             return False
@@ -344,6 +381,43 @@ class _Text:
             return True
         if before == "is" and p >= 1:
             return self.toks[p - 1].low == "this" or self.toks[p - 1].low in _STAFF
+        return False
+
+    def lower_name(self, j: int, before: list[int]) -> bool:
+        """A lower-case word of a name with no cue: a word found only in the name lists; after
+        such a first name, a surname that is also a word ("jennifer wu"); before a hyphenated
+        surname, a given name that is also a word ("bao vo-pham")."""
+        c = self.cls(j)
+        if c == "name":
+            return True
+        if c not in ("english_name", "given") or self.toks[j].low in _PERSON:
+            return False
+        low = self.toks[j].low
+        if before and self.toks[before[0]].low in self.lex.first and \
+                self.cls(before[0]) == "name" and low in self.lex.last:
+            return True
+        nxt = j + 1
+        if not before and (low in self.lex.first or c == "given") and self.is_word(nxt) \
+                and self.spaced(j, nxt) and self.toks[nxt].text.islower() \
+                and self.cls(nxt) == "name":
+            return True  # "ana lucia morales", "hope garcia-lopez"
+        return not before and self.is_word(nxt) and self.spaced(j, nxt) and \
+            "-" in self.toks[nxt].text and self.toks[nxt].text.islower() and \
+            self.cls(nxt) == "name"
+
+    def guarded_name(self, i: int) -> bool:
+        """Token i is in a provider's name: "Dr. Hope Santos", "rep Jorge L. Castillo"."""
+        j = i
+        for _ in range(3):
+            if self.guarded(j):
+                return True
+            p = j - 1
+            if p >= 1 and self.toks[p].text == "." and len(self.toks[p - 1].text) == 1:
+                p -= 1  # an initial
+            if p < 0 or not self.is_word(p) or not self.toks[p].text[0].isupper() \
+                    or not self.spaced(p, j if self.toks[j - 1].text != "." else j - 1):
+                return False
+            j = p
         return False
 
     def org_follows(self, end: int) -> bool:
@@ -377,21 +451,26 @@ def names(text: str, found: list[Finding], blocked: Occupied) -> list[Finding]:
 
     # 1. after a label that names a person
     for m in _STRONG_CUE.finditer(text):
-        j = _skip_fillers(tx, tx.index_at(m.end()), ("is",))
+        if re.match(r"(?:first|last|full|\s)*name", m.group(), re.IGNORECASE) and \
+                _OWN_NAME.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "my name is Karen": the writer's, a member of staff
+        j = _skip_fillers(tx, tx.index_at(m.end()), ("is", "actually", "really", "now", "as",
+                                                      "spelled", "listed"))
         add(tx.collect(j, STRONG))
-    # 2. after a word for the member (and "baby girl Haddad" whole)
+    # 2. after a word for the member (and "baby girl Haddad" whole; "Mrs. Alvarez" with her title)
     for i, t in enumerate(tx.toks):
         if not t.word or t.low not in _PERSON:
             continue
-        if t.low in ("mr", "mrs", "ms", "mx", "sra", "srta") and not (
-                t.text[0].isupper() or text[t.end:t.end + 1] == "."):
+        title = t.low in _TITLES
+        if title and not (t.text[0].isupper() or text[t.end:t.end + 1] == "." or (
+                tx.is_word(i + 1) and tx.cls(i + 1) == "name")):
             continue
         j = _skip_fillers(tx, i + 1, ("is", "was", "name", "named"))
         baby = t.low in _BABY and j < len(tx.toks) and tx.toks[j].low in ("girl", "boy")
         if baby:
             j += 1
         span = tx.collect(j, PERSON)
-        if span and baby:
+        if span and (baby or title):
             span = (t.start, span[1])
         if span and not (tx.org_follows(span[1]) and text[span[0]].isupper()):
             add(span)
@@ -402,9 +481,11 @@ def names(text: str, found: list[Finding], blocked: Occupied) -> list[Finding]:
             span = tx.collect(j, mode)
             if span and not tx.org_follows(span[1]) and not tx.guarded(j):
                 add(span)
-    # 4. before a cue word or an identifier; after an identifier or a name
+    # 4. before a cue word or an identifier
     anchors = [f for f in found if f.kind in _ANCHOR_KINDS]
-    cue_starts = [t.start for t in tx.toks if t.word and t.low in _CUE_WORDS]
+    cue_starts = [t.start for t in tx.toks if t.word and t.low in _CUE_WORDS] + [
+        t.start for k, t in enumerate(tx.toks[:-2]) if t.text == "(" and  # "Mac Nguyen (mbr)"
+        tx.toks[k + 1].low in _PERSON and tx.toks[k + 2].text == ")"]
     for pos, is_id in [(p, False) for p in cue_starts] + [(f.start, True) for f in anchors]:
         k = tx.index_at(pos) - 1
         hops = 0
@@ -415,58 +496,267 @@ def names(text: str, found: list[Finding], blocked: Occupied) -> list[Finding]:
             hops += 1
         if k >= 0 and tx.toks[k].word and tx.toks[k].end <= pos:
             add(tx.collect_back(k))
-    for _ in range(2):  # names found here are anchors in turn ("pt hope -- hope kowalski")
-        ends = [(f.end, f.kind == "NAME") for f in anchors] + [
-            (e, True) for _s, e, sure in spans if sure]
-        for pos, after_name in ends:
-            j = tx.index_at(pos)
-            hops = 0
-            while j < len(tx.toks) and not tx.toks[j].word and tx.toks[j].text in _SEPARATORS \
-                    and hops < 3:
-                j += 1
-                hops += 1
-            if hops == 0 and j < len(tx.toks) and tx.toks[j].start == pos:
-                continue
-            span = tx.collect(j, PERSON, after_name, not_place=not after_name)
-            if span and not tx.guarded(j) and not tx.org_follows(span[1]):
-                add(span)
-    # 5. a capitalised pair of name-list words, no cue
+    # 5. a capitalised pair of name-list words, "Last, First", a lower-case pair; no cue
     add_pairs(tx, add)
-    return [Finding("NAME", s, e, sure) for s, e, sure in spans]
+    # 6. next to an identifier or a name: after it ("acct 448812 - jose ramirez -", "mbr hope
+    # (Hope Anne Riley)"), and before a name ("Ricardo (Ricky) Santana", "Ernesto & Maribel
+    # Salazar"); names found here are anchors in turn
+    done_after: set[int] = set()
+    done_before: set[int] = set()
+    for _ in range(3):
+        before = len(spans)
+        ends = [(f.end, False) for f in anchors] + [(e, True) for _s, e, sure in spans if sure]
+        for pos, after_name in ends:
+            if (pos, after_name) in done_after:
+                continue
+            done_after.add((pos, after_name))
+            add(_after(tx, pos, after_name))
+        for s0, _e, sure in spans[:before]:
+            if sure and s0 not in done_before:
+                done_before.add(s0)
+                add(_before_name(tx, s0))
+        if len(spans) == before:
+            break
+    # 6b. the subject of a question about the member: "does will young need a new auth", "is rose
+    # park still eligible" (a first name and a surname between an auxiliary and a verb)
+    for m in _SUBJECT.finditer(text):
+        w1, w2 = fold(m.group(2)).lower(), fold(m.group(3)).lower()
+        if (w1 in lex.first or w1 in lex.given) and w2 in lex.last and not {w1, w2} & _PERSON \
+                and lex.word_class(w2) != "function" and lex.word_class(w1) != "function" \
+                and not blocked.overlaps(m.start(2), m.end(3)):
+            add((m.start(2), m.end(3)))
+    # a name said to be staff's ("Jane Doe, Practice Manager", "Ms. Garcia from the HN UM dept")
+    spans[:] = [sp for sp in spans if not _staff_after(tx, sp[0], sp[1])]
+    # 7. the same name again elsewhere in the message ("Sofia is 3, sofia reyes luna, dob ...")
+    add_repeats(tx, spans, add)
+    return [Finding("NAME", _with_initial(text, s), _with_baby(text, e), sure)
+            for s, e, sure in spans]
+
+
+_TITLES = frozenset("mr mrs ms mx miss sra srta".split())
+# First words of place names: a capitalised run holding one is a place ("Santa Clara Valley").
+_PLACE_FIRST = frozenset("san santa santo saint mount mt fort ft port lake rancho".split())
+# Spanish organisation names put the kind first: "Clinica Sierra Vista", "Centro Medico Romero".
+_ORG_FIRST = frozenset("clinica centro hospital farmacia consultorio instituto laboratorio "
+                       "sanatorio".split())
+_SUBJECT = re.compile(
+    r"\b(does|did|is|was|has|had|can|could|will"
+    r"|would|should|do)\s+([^\W\d_]{2,})\s+([^\W\d_]{2,}(?:-[^\W\d_]{2,})?)\s+"
+    r"(?=(?:still|need|needs|have|qualify|qualif(?:y|ies)|get|stay|remain|show|require|want|see"
+    r"|go|come|be|become|keep|lose"
+    r"|switch|change|transfer|count|fall|fit|meet|eligible|covered|active|enrolled|termed|assigned"
+    r"|pregnant|approved|able|allowed|due|on|in|under|with)\b)", re.IGNORECASE)
+_AND = frozenset({"&", "and", "y", "+", "not"})
+_BABY_AFTER = re.compile(r",?[ \t]*baby[ \t]+(?:girl|boy)\b", re.IGNORECASE)
+
+
+_INITIAL_BEFORE = re.compile(r"(?<![\w.])[A-Z]\.?[ \t]{1,2}$")
+
+
+def _with_initial(text: str, start: int) -> int:
+    """"J. Smith": a first initial goes with the name."""
+    m = _INITIAL_BEFORE.search(text, max(0, start - 4), start)
+    return m.start() if m and text[start:start + 1].isupper() else start
+
+
+def _with_baby(text: str, end: int) -> int:
+    """"Rahimi, Baby Girl": a newborn's name takes the words after it."""
+    m = _BABY_AFTER.match(text, end)
+    return m.end() if m else end
+
+
+_STAFF_PLACE_AFTER = re.compile(
+    r"[ \t]*(?:from|at|with|in|of)[ \t]+(?:the[ \t]+)?(?:hn|hns|health[ \t]*net|dhcs|provider[ \t]+"
+    r"(?:services|relations)|um|utilization|billing|credentialing|claims|our|dr\b|the[ \t]+office"
+    r"|front[ \t]+desk|member[ \t]+services|customer[ \t]+service|county|ppg|ipa)\b", re.IGNORECASE)
+
+
+def _staff_after(tx: _Text, start: int, end: int) -> bool:
+    """The words after a name say it is staff's: ", office manager", " (biller)", " from HN"."""
+    k = tx.index_at(start) - 1
+    if k >= 0 and tx.toks[k].low in _PERSON:
+        return False  # "pt Karen Lee, biller at ..." is still the patient
+    if _STAFF_PLACE_AFTER.match(tx.text, end):
+        return True
+    j = tx.index_at(end)
+    hops = 0
+    while j < len(tx.toks) and hops < 2 and tx.toks[j].text in (",", "(", "-", "\u2013"):
+        j += 1
+        hops += 1
+    if j < len(tx.toks) and tx.toks[j].low in ("our", "the", "my", "a"):
+        j += 1
+    while j < len(tx.toks) and tx.is_word(j) and tx.toks[j].low not in _STAFF and \
+            tx.toks[j].low in ("practice", "office", "billing", "front", "desk", "clinic", "lead",
+                               "senior", "case", "care", "medical", "head", "charge"):
+        j += 1  # "Practice Manager", "billing coordinator"
+    return j < len(tx.toks) and tx.toks[j].low in _STAFF and hops + (j > 0) > 0 and \
+        tx.toks[j].low not in ("provider", "providers", "pcp", "office", "clinic")
+
+
+def _after(tx: _Text, pos: int, after_name: bool) -> tuple[int, int] | None:
+    j = tx.index_at(pos)
+    hops = 0
+    joined = False
+    while j < len(tx.toks) and hops < 3 and (
+            (not tx.toks[j].word and tx.toks[j].text in _SEPARATORS)
+            or (after_name and tx.toks[j].low in _AND and not joined)
+            or (not after_name and tx.toks[j].low in ("for", "re") and not joined)):
+        joined = joined or tx.toks[j].low in _AND or tx.toks[j].low in ("for", "re")
+        j += 1
+        hops += 1
+    if hops == 0 and j < len(tx.toks) and tx.toks[j].start == pos:
+        return None
+    if joined and not (j < len(tx.toks) and tx.is_word(j) and (
+            tx.toks[j].text[0].isupper() or tx.cls(j) == "name")):
+        return None  # "Maria Lopez and her son": only a name after "and"
+    span = tx.collect(j, PERSON, after_name, not_place=not after_name)
+    if span and not tx.guarded(j) and not tx.org_follows(span[1]):
+        return span
+    return None
+
+
+def _before_name(tx: _Text, start: int) -> tuple[int, int] | None:
+    """The name just before a name: "Ricardo (Ricky) Santana", "Ernesto & Maribel Salazar",
+    "Rahul (Rahul Mehta)"."""
+    k = tx.index_at(start) - 1
+    hops = 0
+    joined = False
+    while k >= 0 and hops < 3 and (
+            (not tx.toks[k].word and tx.toks[k].text in "()&/,")
+            or (tx.toks[k].low in _AND and not joined)):
+        joined = joined or tx.toks[k].low in _AND or tx.toks[k].text == ","
+        k -= 1
+        hops += 1
+    if hops == 0 or k < 0 or not tx.is_word(k):
+        return None
+    t = tx.toks[k]
+    if joined and not (t.text[0].isupper() or tx.cls(k) == "name"):
+        return None
+    if tx.cls(k) not in ("name", "unknown") and not (
+            t.text[0].isupper() and tx.cls(k) in ("given", "english_name")):
+        return None
+    return tx.collect_back(k)
+
+
+def add_repeats(tx: _Text, spans: list[tuple[int, int, bool]], add) -> None:
+    """Every other place a word of a sure name stands: a name-list or unknown word in any case,
+    another word only capitalised as it was ("Young")."""
+    words: dict[str, bool] = {}  # folded word -> any case
+    for s, e, sure in spans:
+        if not sure:
+            continue
+        for i in range(tx.index_at(s), len(tx.toks)):
+            t = tx.toks[i]
+            if t.start >= e:
+                break
+            if not t.word or len(t.text) < 2 or t.low in tx.lex.particles | _PERSON | _TITLES \
+                    or t.text in tx.lex.acronyms:
+                continue
+            c = tx.cls(i)
+            if c in ("name", "unknown"):
+                words[t.low] = True
+            elif t.text[0].isupper() and not t.text.isupper() and c != "function":
+                words.setdefault(t.low, False)
+    if not words:
+        return
+    taken = Occupied((s, e) for s, e, _sure in spans)
+    for i, t in enumerate(tx.toks):
+        if not t.word or t.low not in words or taken.overlaps(t.start, t.end):
+            continue
+        if not words[t.low] and not (t.text[0].isupper() and not t.text.isupper()):
+            continue
+        if tx.guarded_name(i) or tx.org_follows(t.end):
+            continue
+        add((t.start, t.end))
+
+
+_NAMEY = ("name", "unknown", "given", "english_name")
+
+
+def _run(tx: _Text, i: int, lower: bool) -> list[int]:
+    """Words from token i on the same line, spaced: capitalised ones (or, with ``lower``, lower
+    case ones), particles ("de la", "van der") taken inside, not at the end."""
+    run: list[int] = []
+    j, n = i, len(tx.toks)
+    while j < n and len(run) < 7 and tx.is_word(j) and (not run or tx.spaced(run[-1], j)):
+        t = tx.toks[j]
+        particle = t.low in tx.lex.particles and t.text not in tx.lex.acronyms
+        if lower:
+            ok = t.text.islower() and tx.lower_name(j, run)
+        else:
+            ok = t.text[0].isupper() and t.text not in tx.lex.acronyms
+        if len(t.text) < 2 or not (particle or ok):
+            break
+        run.append(j)
+        j += 1
+    while run and tx.toks[run[-1]].low in tx.lex.particles:
+        run.pop()
+    return run
+
+
+def _pair_words(tx: _Text, run: list[int], lower: bool) -> tuple[list[int], list[str]] | None:
+    """The run's own words (particles aside) and their classes, when every one can be part of a
+    name: name-list or unknown words; after the first, a short capitalised word ("Linh Do",
+    "Nguyen Van An") or a capitalised word that is also a name ("Maria Young")."""
+    core = [x for x in run if tx.toks[x].low not in tx.lex.particles]
+    classes = [tx.cls(x) for x in core]
+    for n, (x, c) in enumerate(zip(core, classes)):
+        t = tx.toks[x]
+        if lower:
+            ok = tx.lower_name(x, core[:n])
+        else:
+            ok = c in _NAMEY or (n > 0 and c in ("vocab", "function", "english")
+                                 and not t.text.isupper() and (
+                (len(t.text) <= 3 and t.low not in _HARD_STOP | _ABBREV | _PERSON)
+                or (c != "english" and t.low in tx.lex.names and t.low not in _PERSON)))
+        if not ok:
+            return None
+    return core, classes
 
 
 def add_pairs(tx: _Text, add) -> None:
+    """Names with no cue: two or more capitalised name-list words ("Graciela Montes de Oca",
+    "Nguyen Van An"), "Last, First" ("Ramos, Leticia", "de la Cruz, Juan Carlos"), and lower-case
+    words found only in the name lists ("jose luis ramirez", "ramirez, jose")."""
     i = 0
     n = len(tx.toks)
     while i < n:
-        run = []
-        j = i
-        while j < n and tx.is_word(j) and tx.toks[j].text[0].isupper() \
-                and len(tx.toks[j].text) > 1 and tx.toks[j].text not in tx.lex.acronyms \
-                and (not run or tx.spaced(run[-1], j)):
-            run.append(j)
-            j += 1
-        if len(run) < 2:  # a lower-case pair of words found only in the name lists
-            run = []
-            j = i
-            while j < n and len(run) < 3 and tx.is_word(j) and tx.toks[j].text.islower() \
-                    and tx.cls(j) == "name" and tx.toks[j].low not in tx.lex.places \
-                    and (not run or tx.spaced(run[-1], j)):
-                run.append(j)
-                j += 1
-            if len(run) >= 2 and not tx.guarded(run[0]):
-                add((tx.toks[run[0]].start, tx.toks[run[-1]].end), True)
-                i = j
-                continue
-            j = max(j, i + 1)
-        if len(run) >= 2:
-            classes = [tx.cls(x) for x in run]
-            lows = [tx.toks[x].low for x in run]
-            namey = all(c in ("name", "unknown", "given", "english_name") for c in classes)
-            places = all(w in tx.lex.places for w in lows)
-            if namey and not places and not tx.guarded(run[0]) \
-                    and not tx.org_follows(tx.toks[run[-1]].end):
-                # a name-list word makes it sure; given names alone ("Sunny Park") only doubtful
-                sure = "name" in classes and "unknown" not in classes[:1]
-                add((tx.toks[run[0]].start, tx.toks[run[-1]].end), sure)
-        i = max(j, i + 1)
+        if not tx.is_word(i):
+            i += 1
+            continue
+        lower = tx.toks[i].text.islower() and tx.toks[i].low not in tx.lex.particles
+        run = _run(tx, i, lower)
+        if not run:
+            i += 1
+            continue
+        words = _pair_words(tx, run, lower)
+        if words is None and not lower:
+            i += 1  # "Hi Maria Lopez": try from the next word
+            continue
+        nxt = run[-1] + 1
+        # "Last, First": one or two words, a comma, one or two more
+        if words and len(words[0]) <= 2 and nxt + 1 < n and tx.toks[nxt].text == "," \
+                and tx.text[tx.toks[nxt].end:tx.toks[nxt].end + 1] in (" ", "\t") \
+                and tx.is_word(nxt + 1) and tx.toks[nxt + 1].text.islower() == lower:
+            second = _run(tx, nxt + 1, lower)[:3]
+            more = _pair_words(tx, second, lower) if second else None
+            if more and len(more[0]) <= 2:
+                classes = words[1] + more[1]
+                if "name" in classes and not tx.guarded(run[0]) \
+                        and not tx.place_like(words[0] + more[0]) \
+                        and not any(len(w) > 1 and tx.place_like(w) for w in (words[0], more[0])) \
+                        and not tx.org_follows(tx.toks[second[-1]].end):
+                    add((tx.toks[run[0]].start, tx.toks[second[-1]].end), True)
+                    i = second[-1] + 1
+                    continue
+        if words and len(words[0]) >= 2:
+            core, classes = words
+            places = tx.place_like(core)
+            if not places and not tx.guarded(run[0]) and not tx.org_follows(tx.toks[run[-1]].end):
+                if lower:
+                    add((tx.toks[run[0]].start, tx.toks[run[-1]].end), True)
+                else:
+                    # a name-list word makes it sure; given names alone ("Sunny Park") doubtful
+                    sure = "name" in classes and classes[0] != "unknown"
+                    add((tx.toks[run[0]].start, tx.toks[run[-1]].end), sure)
+        i = max(run[-1], i) + 1

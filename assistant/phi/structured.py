@@ -2,12 +2,20 @@
 
 A number is read through the label in front of it: "CIN", "mbr id", "sub#", "acct/MRN",
 "chart #", "claim", "auth", "ss last 4" make it the member's; "NPI", "TIN", "provider #", "rev
-code", "check #", "form" make it the provider's or the manual's, and it is kept. Without a label
-its shape decides (a CIN, a BIC, a letter-prefixed member id, a run of seven or more digits).
-Dates are a date of birth after "DOB"/"born", kept after "DOS"/"effective"/"thru"/...; phone
-numbers are Health Net's (kept) when toll-free, given by the manual's pages, or said to be the
-plan's, county's or a line's, and the member's otherwise. Addresses are the member's unless the
-words before them say the clinic's, the office's or Health Net's.
+code", "check #", "form" (and a log line's "pid", "port", "worker", ...) make it the provider's,
+the manual's or the machine's, and it is kept. A label carries over a list of values of one
+shape ("NPIs 1186252767 and 1189555976") and a number written in groups ("mbr # 123 456 789").
+Without a label its shape decides (a CIN, a BIC, a letter-prefixed member id, a run of seven or
+more digits; not a hash such as "35120030e5"). Dates (English or Spanish: "4 de mayo 1976",
+"14-Mar-1988") are a date of birth after "DOB"/"born"/"fecha de nacimiento", kept after
+"DOS"/"effective"/"thru"/...; phone numbers are Health Net's (kept) when toll-free, given by the
+manual's pages, or said to be the plan's, county's or a line's, and the member's otherwise (and
+always when written beside the member's e-mail). Addresses ("1420 Elm St Apt 3", "48-210 Palm
+Dr Spc 17", "2200 Calle Sonora", "17 Paseo de los Robles") are the member's unless the words
+before them say the clinic's, the office's or Health Net's.
+
+What is never a member's (paths, hashes, Slack and machine ids, amounts, plan names) is found
+by ``assistant.phi.machine`` first; nothing here takes a span inside it.
 
 Each finding is ``sure`` or not: an unsure one (an unlabelled recent date, an unlabelled
 hyphenated number) is kept in logs and search but dropped from what an outside LLM gets.
@@ -18,96 +26,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.phi.spans import Finding, Occupied
 from assistant.phi.words import DATA
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    start: int
-    end: int
-    sure: bool = True
-
-
-# ------------------------------------------------------------------ things never a member's
-_PATH = re.compile(r"(?<![\w.@%+=~:/\\-])(?:[A-Za-z]:\\|~?\.{0,2}/)?[\w.@%+=~-]*"
-                   r"(?:[/\\][\w.@%+=~-]*){2,}")
-_URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+", re.IGNORECASE)
-_HEX = re.compile(r"(?<![\w-])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,}(?![\w-])"
-                  r"|(?<![\w-])(?=[0-9A-F]*[A-F])(?=[0-9A-F]*\d)[0-9A-F]{16,}(?![\w-])")
-_UUID = re.compile(r"(?<![\w-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}"
-                   r"-[0-9a-fA-F]{12}(?![\w-])")
-# Slack ids (C0123ABCD, U024BE7LH, Ev0123ABCD) mix letters after digits; a member id does not.
-_SLACK = re.compile(r"(?<![\w-])(?:Ev)?[A-Z][A-Z0-9]{7,11}(?![\w-])"
-                    r"|(?<![\w.])\d{10}\.\d{6}(?![\w.])")
-
-
-def _slack_like(tok: str) -> bool:
-    """Slack ids mix letters in after their first digit (two or more); member ids do not."""
-    if tok[0].isdigit():
-        return True  # the message timestamp
-    first = next((i for i, c in enumerate(tok) if c.isdigit()), None)
-    return first is not None and sum(c.isalpha() for c in tok[first:]) >= 2
-# Health plans and programs: their names are never a member's ("Health Net", "L.A. Care").
-_PLAN_NAMES = re.compile(
-    r"\b(?:Health\s*Net(?:\s+of\s+California)?|Medi-?Cal(?:\s+Rx)?|L\.?A\.?\s+Care|Covered"
-    r"\s+California|Kaiser(?:\s+Permanente)?|Blue\s+(?:Shield|Cross)|Anthem|Molina(?:\s+Healthcare)?"
-    r"|CalViva(?:\s+Health)?|Partnership\s+HealthPlan|Cal\s*MediConnect|CalAIM|Medicare"
-    r"|WellCare|Centene|Community\s+Health\s+Group|Health\s+Plan\s+of\s+San\s+\w+)\b",
-    re.IGNORECASE)
-_TIMESTAMP = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
-                        r"(?:Z|[+-]\d{2}:?\d{2})?(?!\d)")
-_MONEY = re.compile(r"\$\s?\d[\d,]*(?:\.\d+)?|(?<![\w.])\d[\d,]*\.\d{2}(?![\d])")
-
-
-def guarded_spans(text: str) -> Occupied:
-    """Paths, links, hashes, uuids, Slack ids and amounts: not member data, never redacted."""
-    spans = Occupied()
-    for rx in (_URL, _HEX, _UUID, _MONEY, _TIMESTAMP, _PLAN_NAMES):
-        for m in rx.finditer(text):
-            spans.add(*m.span())
-    for m in _SLACK.finditer(text):
-        if _slack_like(m.group()):
-            spans.add(*m.span())
-    for m in _PATH.finditer(text):
-        parts = re.split(r"[/\\]", m.group())
-        if m.group()[0] in "/\\~." or sum(bool(re.search(r"[A-Za-z]{2}", p)) for p in parts) >= 2:
-            spans.add(*m.span())
-    return spans
-
-
-class Occupied:
-    """Character ranges taken so far, kept as a sorted disjoint union: adding a range and
-    asking whether a range overlaps one both cost O(log n) (plus a list splice)."""
-
-    def __init__(self, spans: Iterable[tuple[int, int]] = ()):
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        for s, e in spans:
-            self.add(s, e)
-
-    def add(self, s: int, e: int) -> None:
-        if e <= s:
-            return
-        i = bisect_left(self.ends, s)
-        j = bisect_right(self.starts, e)
-        if i < j:
-            s, e = min(s, self.starts[i]), max(e, self.ends[j - 1])
-        self.starts[i:j] = [s]
-        self.ends[i:j] = [e]
-
-    def overlaps(self, s: int, e: int) -> bool:
-        i = bisect_right(self.ends, s)
-        return i < len(self.starts) and self.starts[i] < e
-
-    def __iter__(self) -> Iterator[tuple[int, int]]:
-        return iter(zip(self.starts, self.ends))
-
 
 # ------------------------------------------------------------------ labels
 _MEMBER_LABELS = {
@@ -123,13 +48,16 @@ _MEMBER_LABELS = {
     "MEMBER_ID": r"mbrs?|members?|mem|mid|subscriber|sub|ids?|policy|medi-?cal|mc|mcal"
                  r"|insurance|ins|hicn|mbi|pt|patient|hn|client|recipient|beneficiary|enrollee",
     "PHONE": r"phone|ph|tel|telephone|cell|mobile|home|cb|call\s*back|callback|contact|number",
-    "KEEP": r"npi|tin|tax\s*id|ein|provider\s*(?:\#|no\b\.?|number|id)|ccs\s*\#?|payer\s*id"
+    "KEEP": r"npis?|tins?|tax\s*ids?|eins?|provider\s*(?:\#|no\b\.?|number|id)|ccs\s*\#?|payer\s*id"
             r"|check|batch|box|loop|page|pg|form|rev(?:enue)?(?:\s+code)?|codes?|cpt|hcpcs"
             r"|icd(?:-?10)?|dx|mod(?:ifier)?s?|pos|tob|reject|aid\s+code|remark|dhcs|apl|pm"
             r"|qty|version|ver|room|rm|suite|ste|zip|licen[cs]e|dea|clia|taxonomy|ndc"
             r"|group\s*(?:\#|no\b\.?|number|id)|grp|ext|carc|rarc|material|pub|x|rate"
             r"|fee|units?|line|opt(?:ion)?|press|pid|port|thread|tid|errno|bytes|offset|size"
-            r"|count|took|elapsed|ms|gen(?:eration)?|chunks?|batch(?:es)?|pages?|status|http",
+            r"|count|took|elapsed|ms|gen(?:eration)?|chunks?|batch(?:es)?|pages?|status|http"
+            # words of a log line: the number after them is the machine's
+            r"|workers?|process|proc|job|task|uid|gid|fd|seq|lineno|len|length|duration|epoch"
+            r"|build|commit|sha|hash|digest|trace|shard|replica|node|conn|attempt|retry|iteration",
 }
 _LABEL = re.compile(
     r"(?<![\w-])(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _MEMBER_LABELS.items()) + r")(?!\w)",
@@ -243,6 +171,9 @@ def phone_is_members(text: str, start: int, digits: str) -> bool:
     close = member_at > plan_at and _JUST_BEFORE.fullmatch(win[member_at:]) is not None
     if (ten[:3] in TOLL_FREE or ten in manual_numbers()) and not close:
         return False
+    beside = _EMAIL_BEFORE.search(text, max(0, start - 90), start)
+    if beside and not _OWN_DOMAINS.search(beside.group(1)):
+        return True  # "new is kmensah68@gmail.com / 510-555-0193": the member's contact
     if plan_at < 0:
         return True
     if member_at > plan_at:
@@ -253,6 +184,9 @@ def phone_is_members(text: str, start: int, digits: str) -> bool:
     return bool(m and _MEMBER_CUE.fullmatch(m.group(1)))
 
 
+_EMAIL_BEFORE = re.compile(r"(@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,6})[ \t]*"
+                           r"(?:[/,;|&+]|or|and)?"
+                           r"[ \t]*(?:(?:cell|ph|phone|tel|mobile|home)[ \t:#]*)?$", re.IGNORECASE)
 LOCAL_PHONE_RE = re.compile(r"(?<![\w+-])\d{3}[ .-]\d{4}(?![\w-])")
 _PHONE_WORD = re.compile(r"\b(?:ph|phone|tel|cell|mobile|home|cb|call\s*back|callback|call|back"
                          r"|reach|text|number|\#)\W{0,3}(?:(?:is|at)\W{1,3})?$", re.IGNORECASE)
@@ -285,21 +219,30 @@ def phones_and_ssns(text: str, kept: Occupied) -> Iterator[Finding]:
 
 # ------------------------------------------------------------------ dates
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+          # Spanish: "4 de mayo de 1976", "12-ene-1990"
+          r"|enero|ene|febrero|marzo|abril|abr|mayo|junio|julio|agosto|sept?iembre"
+          r"|octubre|noviembre|diciembre|dic)")
 _ORD = r"(?:st|nd|rd|th)?"
 _DATE_RES = (
     # 3/14/88, 10 / 03 / 1972, 04.30.2001, 11-11-1936
     ("mdy", re.compile(r"(?<![\w/.$-])(\d{1,2})(?:([/.-])|[ \t]?(/)[ \t]?)(\d{1,2})"
                        r"(?:\2|[ \t]?/[ \t]?)(\d{4}|\d{2})(?![\w/]|\.\d)")),
     ("ymd", re.compile(r"(?<![\w/.$-])((?:19|20)\d{2})([/.-])(\d{1,2})\2(\d{1,2})(?![\w/]|\.\d)")),
-    ("month", re.compile(r"\b" + _MONTH + r"\.?[ \t]{0,3}(\d{1,2})" + _ORD
-                         + r",?[ \t]{0,3}((?:19|20)\d{2})\b", re.IGNORECASE)),
-    ("dmonth", re.compile(r"\b(\d{1,2})" + _ORD + r"[ \t]{0,3}(?:of[ \t]{1,3})?" + _MONTH
-                          + r"\.?,?[ \t]{0,3}((?:19|20)\d{2})\b", re.IGNORECASE)),
+    ("month", re.compile(r"\b" + _MONTH + r"\.?(?:[ \t]{0,3}|[/-])(\d{1,2})" + _ORD
+                         + r"(?:,?[ \t]{0,3}|[/-])((?:19|20)\d{2})\b", re.IGNORECASE)),
+    ("dmonth", re.compile(r"\b(\d{1,2})" + _ORD + r"[ \t]{0,3}(?:(?:of|de)[ \t]{1,3})?" + _MONTH
+                          + r"\.?,?[ \t]{0,3}(?:de(?:l)?[ \t]{1,3})?((?:19|20)\d{2})\b",
+                          re.IGNORECASE)),
+    # 14-Mar-1988, 03/MAR/88
+    ("dmon", re.compile(r"(?<![\w/.-])(\d{1,2})([/-])" + _MONTH + r"\2(\d{4}|\d{2})(?![\w/]|\.\d)",
+                        re.IGNORECASE)),
 )
 _DOB_LABEL = re.compile(
     r"(?<![\w-])(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birth\s*day|bday|born(?:\s+(?:on|in))?"
-    r"|b\.|dob's)(?![\w])[\s:#=(\-\u2013\u2014]*(?:is\s+|was\s+|of\s+)?$", re.IGNORECASE)
+    r"|b\.|dob's|fecha\s+de\s+nacimiento|f\.?\s?nac\.?|nacid[oa](?:\s+(?:el|en))?"
+    r"|naci[o\u00f3](?:\s+(?:el|en))?|cumplea\u00f1os)(?![\w])[\s:#=(\-\u2013\u2014]*"
+    r"(?:is\s+|was\s+|of\s+)?$", re.IGNORECASE)
 _POLICY_LABEL = re.compile(
     r"(?<![\w-])(?:d\.?o\.?s\.?|dates?\s+of\s+service|service\s+date|eff(?:ective)?\.?|starting"
     r"|start(?:s|ed|ing)?|since|thru|through|until|till|to|from|expir(?:ed|es|ing|y)|exp\.?"
@@ -317,12 +260,13 @@ _DOB_VALUE = re.compile(
     r"(?:\d{1,2}[/.-]\d{1,2}(?:[/.-](?:\d{4}|\d{2}))?" + _END + "|" + _MONTH + r"\.?,?[ \t]{0,3}"
     r"\d{4}" + _END + "|" + _MONTH + r"\.?[ \t]{0,3}\d{1,2}" + _ORD
     + r"(?:,?[ \t]{0,3}(?:\d{4}|\d{2}))?"
-    + _END + r"|\d{1,2}" + _ORD + r"[ \t]{0,3}(?:of[ \t]{1,3})?" + _MONTH
+    + _END + r"|\d{1,2}" + _ORD + r"[ \t]{0,3}(?:(?:of|de)[ \t]{1,3})?" + _MONTH
     + r"\.?(?:,?[ \t]{0,3}(?:\d{4}|\d{2}))?" + _END + r"|\d{8}" + _END + r"|\d{6}" + _END
     + r"|(?:19|20)\d{2}" + _END + ")",
     re.IGNORECASE)
 _DOB_CUE = re.compile(r"(?<![\w-])(?:d\.?o\.?b\b\.?|date\s+of\s+birth|birth\s*date|birth\s*day"
-                      r"|bday|born(?:\s+(?:on|in))?|b\.(?=\s*\d))", re.IGNORECASE)
+                      r"|bday|born(?:\s+(?:on|in))?|b\.(?=\s*\d)|fecha\s+de\s+nacimiento"
+                      r"|nacid[oa](?:\s+(?:el|en))?)", re.IGNORECASE)
 
 
 def _year(y: str, today: _dt.date) -> int:
@@ -351,6 +295,9 @@ def _full_dates(text: str) -> Iterator[tuple[int, int, int]]:
             elif name == "ymd":
                 if 1 <= int(g[2]) <= 12 and 1 <= int(g[3]) <= 31:
                     yield m.start(), m.end(), int(g[0])
+            elif name == "dmon":
+                if 1 <= int(g[0]) <= 31:
+                    yield m.start(), m.end(), _year(g[2], today)
             elif 1 <= int(g[0]) <= 31:
                 yield m.start(), m.end(), int(g[1])
 
@@ -396,13 +343,18 @@ def dates(text: str, kept: Occupied) -> Iterator[Finding]:
 
 # ------------------------------------------------------------------ identifiers
 _VALUE = re.compile(r"(?<![\w$@./\\-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w@/\\]|\.\d|-\w)")
+_SPACED_NUMBER = re.compile(r"(?<![\w.-])\d{3,4}(?:[ \t]\d{2,4}){1,3}[A-Za-z]?(?![\w-]|\.\d)")
 _CIN_SPACED = re.compile(r"(?<![\w-])\d{8}[ -][A-Za-z](?![\w-])")
 _CIN = re.compile(r"\d{8}[A-Za-z]")
 _BIC = re.compile(r"\d{8}[A-Za-z]\d{5}")
 _MEMBER_SHAPE = re.compile(r"[A-Za-z]{1,4}-?\d{6,12}[A-Za-z0-9]?")
-_CODE_SHAPES = re.compile(r"\d{5}-\d{5}|\d{5}-[A-Za-z0-9]{2}|\d{2}-\d{7}|[A-Za-z]\d{4}(?:-\w+)?"
+_CODE_SHAPES = re.compile(r"(?:19|20)\d{2}-(?:19|20)\d{2}"  # a span of years: "2008-2015"
+                          r"|\d{5}-\d{5}|\d{5}-[A-Za-z0-9]{2}|\d{2}-\d{7}|[A-Za-z]\d{4}(?:-\w+)?"
                           r"|\d{4}[A-Za-z](?:-\d{4}[A-Za-z])?"
                           r"|[A-Za-z]{2,}-\d{1,5}(?:-[A-Za-z]+)?")
+
+
+_LOWER_HEX = re.compile(r"(?=[0-9a-f]*[a-f])[0-9a-f]+")
 
 
 def _shape_kind(compact: str) -> str:
@@ -421,6 +373,20 @@ def identifiers(text: str, taken: Occupied, kept: Occupied,
         if not taken.overlaps(*m.span()):
             taken.add(*m.span())
             yield Finding("CIN", m.start(), m.end())
+    # "mbr # 123 456 789", "Medi-Cal ID 9123 4567A": a number written in groups after a label
+    for m in _SPACED_NUMBER.finditer(text):
+        s, e = m.span()
+        if taken.overlaps(s, e) or kept.overlaps(s, e) or guarded.overlaps(s, e):
+            continue
+        found = label_before(text, labs, ends, s)
+        if found is None or found[0].kind in ("KEEP", "PHONE", "SSN"):
+            continue
+        compact = re.sub(r"[ \t]", "", m.group())
+        kind = _labelled_kind(found[0].kind, compact, sum(c.isdigit() for c in compact), True)
+        if kind:
+            taken.add(s, e)
+            yield Finding(kind, s, e)
+    chain: tuple[int, tuple[Label, str], str] | None = None  # the last labelled value
     for m in _VALUE.finditer(text):
         s, e, tok = m.start(), m.end(), m.group()
         compact = tok.replace("-", "")
@@ -428,6 +394,12 @@ def identifiers(text: str, taken: Occupied, kept: Occupied,
         if not digits or taken.overlaps(s, e) or kept.overlaps(s, e) or guarded.overlaps(s, e):
             continue
         found = label_before(text, labs, ends, s)
+        shape = _shape(compact)
+        if found is None and chain is not None and chain[2] == shape \
+                and _LIST_GAP.fullmatch(text[chain[0]:s]) and (
+                    chain[1][0].kind == "KEEP" or digits >= 7 and not _CODE_SHAPES.fullmatch(tok)):
+            found = chain[1]  # "NPIs 1186252767 and 1189555976": a list of the same shape
+        chain = (e, found, shape) if found is not None else None
         if found is not None:
             lab, gap = found
             shaped = bool(_BIC.fullmatch(compact) or _CIN.fullmatch(compact) or (
@@ -446,9 +418,19 @@ def identifiers(text: str, taken: Occupied, kept: Occupied,
         elif (_MEMBER_SHAPE.fullmatch(tok) and not _CODE_SHAPES.fullmatch(tok)) or (
                 compact.isdigit() and "-" not in tok and digits >= 7):
             yield Finding("MEMBER_ID", s, e)
+        elif _LOWER_HEX.fullmatch(tok):
+            continue  # "35120030e5": a hash, not a member's number
         elif digits >= 7 and not _CODE_SHAPES.fullmatch(tok):
             zip4 = re.fullmatch(r"\d{5}-\d{4}", tok) is not None
             yield Finding("MEMBER_ID", s, e, sure=digits >= 8 and not zip4)
+
+
+def _shape(compact: str) -> str:
+    """"R0012003301" -> "A9999999999": values of one list share it."""
+    return "".join("9" if c.isdigit() else "A" for c in compact)
+
+
+_LIST_GAP = re.compile(r"[ \t]*(?:,|;|/|&|\+|and|or|,[ \t]*and)[ \t]*", re.IGNORECASE)
 
 
 def _labelled_kind(kind: str, compact: str, digits: int, strong: bool) -> str | None:
@@ -470,22 +452,44 @@ def _labelled_kind(kind: str, compact: str, digits: int, strong: bool) -> str | 
 # ------------------------------------------------------------------ addresses
 _SUFFIX = (r"(?:st|street|ave|avenue|blvd|boulevard|rd|road|dr|drive|ln|lane|way|ct|court|pl"
            r"|place|pkwy|parkway|hwy|highway|cir|circle|ter|terrace|trl|trail|square"
-           r"|broadway)")
+           r"|broadway|alley|aly|sq|plz|plaza)")
+# Spanish street names put the kind of street first: "Calle Sonora", "Avenida de los Robles",
+# "El Camino Real", "Via Verde".
+_STREET_FIRST = ("calle callejon camino avenida avda paseo sendero cerrada carretera via v\u00eda"
+                 " calzada plaza placita rancho circulo c\u00edrculo corte vereda senda alameda"
+                 " entrada caminito vista privada prolongacion prolongaci\u00f3n").split()
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    return "(?:" + "|".join(re.escape(w) for w in words) + ")"
+
+
+_PREFIX = (r"(?:(?:el|la|los|las)[ \t]{1,3})?" + _alternatives(_STREET_FIRST) + r"\.?")
+_PREFIX_CAP = (r"(?:(?:El|La|Los|Las)[ \t]{1,3})?"
+               + _alternatives(w.capitalize() for w in _STREET_FIRST) + r"\.?")
+_HOUSE = r"\d{1,6}(?:-\d{1,6})?[A-Za-z]?"  # "1420", "48-210" (desert cities), "12B"
+_UNIT = (r"(?:,?[ \t]{0,3}(?:apt|apartment|unit|ste|suite|bldg|rm|room|spc|space|lot|trlr|\#)"
+         r"\.?[ \t]{0,3}\#?[\w-]{1,6})?")
+_UNIT_WORD = r"(?:apt|apartment|unit|ste|suite|bldg|rm|room|spc|space|lot|trlr)\b"
 ADDRESS_RE = re.compile(
-    r"(?<![\w./-])(?:\d{1,6}[ \t]{1,3}(?:[NSEW]\.?[ \t]{1,3})?(?:[A-Z0-9][\w'.-]{0,30}[ \t]{1,3})"
-    r"{0,3}?(?i:" + _SUFFIX + r")\b\.?|P\.?[ \t]?O\.?[ \t]{1,3}(?i:box)[ \t]{1,3}\d{1,6})"
-    r"(?:,?[ \t]{0,3}(?i:apt|apartment|unit|ste|suite|bldg|rm|room|spc|space|lot|\#)\.?[ \t]{0,3}"
-    r"\#?[\w-]{1,6})?"
+    r"(?<![\w./-])(?:" + _HOUSE + r"[ \t]{1,3}(?:[NSEW]\.?[ \t]{1,3})?"
+    r"(?:(?:[A-Z0-9][\w'.-]{0,30}[ \t]{1,3}){0,4}?(?i:" + _SUFFIX + r")\b\.?"
+    r"|" + _PREFIX_CAP + r"(?:[ \t]{1,3}(?i:de|del|la|las|los|el)){0,2}"
+    r"(?:[ \t]{1,3}(?!(?i:" + _UNIT_WORD + r"))[A-Z][\w'.-]{0,30}){1,2})"
+    r"|P\.?[ \t]?O\.?[ \t]{1,3}(?i:box)[ \t]{1,3}\d{1,6})"
+    + _UNIT.replace("(?:apt", "(?i:apt") +
     r"(?:,?[ \t]{1,3}(?!(?i:apt|unit|ste|suite)\b)[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,2})?"
     r"(?:,?[ \t]{1,3}(?:CA|Calif\.?|California|[A-Z]{2}))?(?:,?[ \t]{1,3}\d{5}(?:-\d{4})?)?",
 )
 # Lower-case addresses ("lives at 1420 elm st apt 3, fresno") are read only after a member's
 # address word, where a lower-case street name cannot be anything else.
 ADDRESS_LOWER_RE = re.compile(
-    r"(?<![\w./-])\d{1,6}[ \t]{1,3}(?:[nsew]\.?[ \t]{1,3})?(?:[a-z0-9][\w'.-]{0,30}[ \t]{1,3})"
-    r"{1,3}?" + _SUFFIX + r"\b\.?"
-    r"(?:,?[ \t]{0,3}(?:apt|apartment|unit|ste|suite|bldg|rm|room|spc|space|lot|\#)\.?[ \t]{0,3}"
-    r"\#?[\w-]{1,6})?"
+    r"(?<![\w./-])" + _HOUSE + r"[ \t]{1,3}(?:[nsew]\.?[ \t]{1,3})?"
+    r"(?:(?:[a-z0-9][\w'.-]{0,30}[ \t]{1,3}){1,4}?" + _SUFFIX + r"\b\.?"
+    r"|" + _PREFIX + r"(?:[ \t]{1,3}(?:de|del|la|las|los|el)){0,2}"
+    r"(?:[ \t]{1,3}(?!" + _UNIT_WORD + r")[a-z][\w'.-]{0,30}){1,2}?(?=[ \t]*(?:[,.;|)#]|$"
+    r"|" + _UNIT_WORD + r")))"
+    + _UNIT +
     r"(?:,?[ \t]{1,3}(?!(?:apt|unit|ste|suite)\b)[a-z]+(?:[ \t][a-z]+)?"
     r"(?=,?[ \t]*(?:ca\b|\d{5}|[.,;|)]|$)))?"
     r"(?:,?[ \t]{1,3}(?:ca|calif\.?|california))?(?:,?[ \t]{1,3}\d{5}(?:-\d{4})?)?",
@@ -496,10 +500,16 @@ _ADDRESS_CUE = re.compile(r"\b(?:lives?|living|home|address(?:es)?|addr|pickup|p
 _PROVIDER_PLACE = re.compile(
     r"\b(?:our|we|we're|were|clinic|office|practice|site|hn|hns|health\s*net|dhcs|mail(?:ed)?"
     r"|send|grievances?|appeals?|dr\.?|doctor|pcp|provider|facility|hospital|pharmacy|located"
-    r"|moved|ppg|ipa|group|plan|county|remit|billing)\b", re.IGNORECASE)
+    r"|ppg|ipa|group|plan|county|remit|billing)\b", re.IGNORECASE)
 _MEMBER_PLACE = re.compile(
     r"\b(?:lives?|living|home|pt|patient|mbrs?|member|her|his|their|address(?:es)?|addr"
     r"|pickup|pick\s*up|mailing|residence|resides|shelter|staying)\b", re.IGNORECASE)
+
+
+_MEMBER_PLACE_AFTER = re.compile(
+    r"[\s,;:(\-\u2013\u2014]{0,4}(?:(?:her|his|their|the\s+(?:pt|patient|member|mbr)'?s?"
+    r"|(?:pt|patient|member|mbr|mom|dad)(?:'?s)?)[ \t]+(?:own[ \t]+)?(?:home|house|residence"
+    r"|address|apartment|apt|place)|home\s+address)\b", re.IGNORECASE)
 
 
 def _address_matches(text: str) -> Iterator[re.Match]:
@@ -520,7 +530,8 @@ def addresses(text: str, kept: Occupied) -> Iterator[Finding]:
         while end > m.start() and text[end - 1] in " \t,":
             end -= 1
         po_box = m.group()[:1] in "Pp"  # an organisation's box unless said to be the member's
-        if prov > memb or (po_box and memb < 0):
+        said_after = _MEMBER_PLACE_AFTER.match(text, end)  # "... San Diego 92108 (her home)"
+        if not said_after and (prov > memb or (po_box and memb < 0)):
             kept.add(m.start(), end)
         else:
             yield Finding("ADDRESS", m.start(), end)

@@ -22,12 +22,26 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from functools import cache, lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
 _SPLIT = re.compile(r"['\u2019\-]")
+# Letters NFKD does not take apart: "Yılmaz", "Łukasz", "Søren", "Đặng".
+_FOLD = str.maketrans({"\u0131": "i", "\u0142": "l", "\u0141": "L", "\u00f8": "o", "\u00d8": "O",
+                       "\u0111": "d", "\u0110": "D", "\u00df": "ss", "\u00e6": "ae",
+                       "\u00c6": "AE", "\u0153": "oe", "\u0152": "OE", "\u00fe": "th"})
+
+
+def fold(word: str) -> str:
+    """word without its accents ("Ramírez" -> "Ramirez", "Yılmaz" -> "Yilmaz"): the lists are
+    written without them."""
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word.translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _read_list(name: str, lower: bool = True) -> frozenset[str]:
@@ -72,10 +86,14 @@ class Lexicon:
         self.org = project_list("org_words")
         self.places = project_list("places")
         self.particles = project_list("particles")
-        self.names = ph["firstnames"] | ph["lastnames"]
+        self.systems = project_list("health_systems")
+        self.first = ph["firstnames"]
+        self.last = ph["lastnames"]
+        self.names = self.first | self.last
         self.english = ph["nonames"]
 
     def word_class(self, word: str) -> str:
+        word = fold(word)
         low = word.lower().strip(".")
         if low.endswith(("'s", "\u2019s")) and len(low) > 3:
             low = low[:-2]  # a possessive: "Le's" is "Le"
@@ -101,6 +119,9 @@ class Lexicon:
             function = any(c == "function" and len(p) > 2 for c, p in zip(classes[1:], kept[1:]))
             if (strong or soft) and not function and not long_vocab:
                 return "name"
+            if len(kept) == 2 and all(len(p) <= 3 for p in kept) and word[:1].isupper() and \
+                    not any(c in ("function", "english") for c in classes):
+                return "unknown"  # "Min-jun", "Ji-ho": Korean given names
             return "english"
         if low in self.names:
             return "english_name" if low in self.english else "name"

@@ -1,0 +1,82 @@
+"""The detectors run together: every candidate member identifier in a text, and their union.
+
+``detect(text)`` runs the structured detectors (``structured``: e-mail, SSN, phone, dates,
+addresses, labelled and shaped identifiers), then the name detector (``names``), which reads
+the structured findings as anchors, and returns every finding, sure or not. ``merge`` turns
+findings into sorted, non-overlapping ``(kind, start, end)`` spans. Placeholders already in the
+text ("[NAME]") are masked first, so they match nothing and cue nothing: redaction is
+idempotent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from assistant.phi import structured as st
+from assistant.phi.machine import guarded_spans
+from assistant.phi.names import names
+from assistant.phi.spans import Finding, Occupied
+
+Span = tuple[str, int, int]
+
+KINDS = ("CIN", "BIC", "MEMBER_ID", "ACCOUNT", "CLAIM", "SSN", "DOB", "DATE", "PHONE", "EMAIL",
+         "ADDRESS", "NAME")
+PRIORITY = {"EMAIL": 9, "SSN": 8, "DOB": 7, "PHONE": 6, "DATE": 6, "CIN": 5, "BIC": 5,
+            "MEMBER_ID": 5, "ACCOUNT": 5, "CLAIM": 5, "ADDRESS": 4, "NAME": 3}
+PLACEHOLDER = re.compile(r"\[(?:" + "|".join(KINDS) + r")\]")
+_MASK = "\ue000"  # neither a word character nor a space: a placeholder cues nothing
+_NEXT_TO = re.compile(r"[\s,;:|/()\-\u2013\u2014]*")
+
+
+def detect(text: str) -> list[Finding]:
+    """Every candidate identifier in text, each marked sure or not (unmerged)."""
+    if not text:
+        return []
+    masked = PLACEHOLDER.sub(lambda m: _MASK * len(m.group()), text)
+    guarded = guarded_spans(masked)
+    kept = Occupied()
+    found: list[Finding] = [f for f in st.emails(masked) if not guarded.overlaps(f.start, f.end)]
+    found += st.phones_and_ssns(masked, kept)
+    found += st.dates(masked, kept)
+    found += st.addresses(masked, kept)
+    taken = Occupied((f.start, f.end) for f in found)
+    found += st.identifiers(masked, taken, kept, guarded)
+    blocked = Occupied([(f.start, f.end) for f in found] + list(kept) + list(guarded))
+    found += names(masked, [f for f in found if f.sure], blocked)
+    return _dates_next_to_members(masked, found)
+
+
+def _dates_next_to_members(text: str, found: list[Finding]) -> list[Finding]:
+    """An unlabelled date right beside a member's name or id is that member's date of birth."""
+    if not any(f.kind == "DATE" for f in found):
+        return found
+    starts = {f.start for f in found if f.sure and f.kind != "DOB"}
+    ends = {f.end for f in found if f.sure and f.kind != "DOB"}
+    out = []
+    for f in found:
+        if f.kind == "DATE" and not f.sure:
+            before = any(p in ends and _NEXT_TO.fullmatch(text[p:f.start])
+                         for p in range(max(0, f.start - 4), f.start + 1))
+            after = any(p in starts and _NEXT_TO.fullmatch(text[f.end:p])
+                        for p in range(f.end, min(len(text), f.end + 4) + 1))
+            if before or after:
+                f = Finding("DOB", f.start, f.end, True)
+        out.append(f)
+    return out
+
+
+def merge(found: Iterable[Finding]) -> list[Span]:
+    """Union of overlapping spans; a union keeps the kind of its highest-priority member."""
+    out: list[list[Any]] = []  # [start, end, kind, prio]
+    for f in sorted(found, key=lambda f: (f.start, -PRIORITY[f.kind], f.end)):
+        prio = PRIORITY[f.kind]
+        if out and f.start < out[-1][1]:
+            last = out[-1]
+            last[1] = max(last[1], f.end)
+            if prio > last[3]:
+                last[2], last[3] = f.kind, prio
+        else:
+            out.append([f.start, f.end, f.kind, prio])
+    return [(k, s, e) for s, e, k, _p in out]
