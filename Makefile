@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	# cached earlier is not reused.
 	CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX512=OFF" $(PY) -m pip install -q --no-cache-dir \
 	  'llama-cpp-python[server]==0.3.36'
-	$(PY) -m pip install -q -e '.[dev,llm-server]'
+	$(PY) -m pip install -q -e '.[dev,llm-server,evals]'
 	touch $(STAMP)
 
 run: setup

@@ -12,20 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from assistant.citations import marker
+from assistant.negation import denies, negative_question
 from assistant.question import Part, focus_query, has_kind, parts_of, strict
 from assistant.textnorm import content_tokens, tokens
 from assistant.types import Passage, Turn
 
-CANNOT_ANSWER = (
-    "The provider manual does not answer this question; please contact Health Net Provider "
-    "Services (Medi-Cal) for help."
-)
 YES_NO_START = re.compile(
     r"^\s*(can|could|may|does|do|is|are|should|must|will|would|has|have|am|was|were)\b", re.I)
-NEGATION = re.compile(r"\b(not|cannot|can't|no|never|without)\b", re.I)
-DENIAL = re.compile(
-    r"\b(cannot|can't|may not|must not|does not|do not|is not|are not|not (recognized|covered|"
-    r"allowed|eligible|required|permitted|reimbursed|billable))\b", re.I)
 
 
 class Answerer(Protocol):
@@ -400,8 +394,8 @@ class ExtractiveAnswerer:
         for _, u in chosen:
             body = passages[u.passage].chunk.text
             if u.header is not None:
-                pieces.append(f"{body[u.header[0]:u.header[1]]} [{u.passage + 1}]")
-            pieces.append(f"{u.text} [{u.passage + 1}]")
+                pieces.append(f"{body[u.header[0]:u.header[1]]} {marker(u.passage + 1)}")
+            pieces.append(f"{u.text} {marker(u.passage + 1)}")
         lead = yes_no_lead(question, [u.text for _, u in chosen]) if len(plan.parts) == 1 else ""
         return (lead + " " if lead else "") + "\n".join(pieces)
 
@@ -419,8 +413,8 @@ def yes_no_lead(question: str, evidence: list[str]) -> str:
     if not YES_NO_START.match(question) or not evidence:
         return ""
     top = evidence[0]
-    q_neg = bool(NEGATION.search(question))
-    e_neg = bool(DENIAL.search(top))
+    q_neg = negative_question(question)
+    e_neg = denies(top)
     q = content_tokens(question)
     have = set(tokens(top, expand=True))
     if not q or len(q & have) / len(q) < 0.6:

@@ -77,11 +77,16 @@ class InputTooLongError(AssistantError):
     """A question, history or message is over its limit."""
 
     def __init__(self, what: str, size: int, limit: int):
+        from assistant.messages import too_long
+
         self.what, self.size, self.limit = what, size, limit
-        super().__init__(
-            f"The {what} is too long ({size:,} characters; the limit is {limit:,}). "
-            "Shorten it to the question itself and ask again."
-        )
+        super().__init__(too_long(what, size, limit))
+
+
+def check_length(what: str, text: str, limit: int) -> None:
+    """Raise InputTooLongError when ``text`` is longer than ``limit`` characters."""
+    if len(text) > limit:
+        raise InputTooLongError(what, len(text), limit)
 
 
 class LLMError(AssistantError):

@@ -14,6 +14,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
+from assistant import citations
 from assistant.errors import LLMError, MissingExtraError
 from assistant.prompts import (
     CANNOT_ANSWER,
@@ -24,6 +25,7 @@ from assistant.prompts import (
     answer_prompt,
     prompt_inputs,
 )
+from assistant.sentences import split_sentences
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -36,18 +38,6 @@ __all__ = ["CANNOT_ANSWER", "OpenAIAnswerer", "build_chat_model", "clean_answer"
 
 log = logging.getLogger(__name__)
 
-# ---- citation formats ----------------------------------------------------------------------
-_NUMS = r"\d+(?:\s*(?:,|;|&|and|-|–|to)\s*(?:(?:passage|source)s?\s*)?\d+)*"
-_LABEL = r"(?:passages?|sources?|docs?|documents?|refs?|references?|citations?|context)\s*#?\s*"
-_FULLWIDTH = re.compile(r"【\s*(\d+)(?:[†:][^】]*)?\s*】")
-_FOOTNOTE = re.compile(r"\[\^(\d+)\]")
-_SQUARE = re.compile(rf"\[\s*(?:{_LABEL})?({_NUMS})\s*\]", re.IGNORECASE)
-_PAREN_LABELLED = re.compile(rf"\s*\(\s*{_LABEL}({_NUMS})\s*\)", re.IGNORECASE)
-# A bare "(1)" is a citation only where a sentence or line ends right after it.
-_PAREN_BARE = re.compile(rf"(?<=\S)\s*\(\s*({_NUMS})\s*\)(?=\s*(?:[.!?;]|\[|$))", re.MULTILINE)
-_MARKER = re.compile(r"\[(\d+)\]")
-_MARKER_RUN = re.compile(r"\s*(?:\[\d+\]\s*)+")
-
 # ---- echoes of the prompt ------------------------------------------------------------------
 _SPECIAL = re.compile(r"<\|[^|>]{1,40}\|>|</?s>")
 _ECHO_LINE = re.compile(
@@ -59,8 +49,6 @@ _ECHO_LINE = re.compile(
 )
 _ANSWER_LABEL = re.compile(r"^\s*(?:final\s+)?answer\s*(?:\([^)\n]*\))?\s*:\s*", re.IGNORECASE)
 _ENUMERATOR = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+")
-# Split after a sentence's end and the markers that follow it.
-_SENTENCE_END = re.compile(r"(?<=[.!?])((?:\s*\[\d+\])*)\s+(?=[\[A-Z0-9\"(])")
 _LETTERS = re.compile(r"[A-Za-z]{2,}")
 _YES_NO = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
 _FILLER_WORDS = "answer answers passage passages question text following cite citation states says"
@@ -73,37 +61,10 @@ def _squash(text: str) -> str:
 _PROMPT_TEXT = _squash(SYSTEM_PROMPT)
 
 
-def _expand(group: str) -> list[int]:
-    """'1, 2' -> [1, 2]; '1-3' -> [1, 2, 3] (short ranges only)."""
-    out: list[int] = []
-    for piece in re.split(r"\s*(?:,|;|&|\band\b)\s*", group):
-        nums = [int(x) for x in re.findall(r"\d+", piece)]
-        if len(nums) == 2 and re.search(r"-|–|\bto\b", piece) and 0 <= nums[1] - nums[0] <= 10:
-            out.extend(range(nums[0], nums[1] + 1))
-        else:
-            out.extend(nums)
-    return out
-
-
 def normalise_citations(text: str, n_passages: int) -> str:
     """Rewrite '[1, 2]', '(1)', '[Passage 1]', '【1】', '[^1]', '[1-3]' as '[1][2]...'; markers
-    outside 1..n_passages are dropped."""
-
-    def markers(nums: list[int]) -> str:
-        kept = [n for n in dict.fromkeys(nums) if 1 <= n <= n_passages]
-        return "".join(f"[{n}]" for n in kept)
-
-    def bare(m: re.Match) -> str:
-        nums = _expand(m.group(1))
-        if not nums or not all(1 <= n <= n_passages for n in nums):
-            return m.group(0)  # "(2)" that is no citation stays as it was
-        return " " + markers(nums)
-
-    text = _FULLWIDTH.sub(lambda m: markers([int(m.group(1))]), text)
-    text = _FOOTNOTE.sub(lambda m: markers([int(m.group(1))]), text)
-    text = _SQUARE.sub(lambda m: markers(_expand(m.group(1))), text)
-    text = _PAREN_LABELLED.sub(lambda m: " " + markers(_expand(m.group(1))), text)
-    return _PAREN_BARE.sub(bare, text)
+    outside 1..n_passages are dropped (assistant/citations.py)."""
+    return citations.normalise(text, n_passages)
 
 
 def _is_echo(body: str) -> bool:
@@ -127,13 +88,13 @@ def _sentences(text: str) -> list[tuple[str, list[int]]]:
         if _ECHO_LINE.search(line):
             continue
         line = _ANSWER_LABEL.sub("", line)
-        lead_match = re.match(r"\s*((?:\[\d+\]\s*)*)", line)
-        lead = [int(n) for n in _MARKER.findall(lead_match.group(1))]
+        lead_match = citations.LEADING_MARKERS.match(line)
+        lead = citations.numbers(lead_match.group(1))
         line = _ENUMERATOR.sub("", line[lead_match.end():])
-        for piece in _SENTENCE_END.sub(r"\1\n", line).split("\n"):
-            nums = lead + [int(n) for n in _MARKER.findall(piece)]
+        for piece in split_sentences(line):
+            nums = lead + citations.numbers(piece)
             lead = []
-            body = " ".join(_MARKER_RUN.sub(" ", piece).split())
+            body = " ".join(citations.remove_runs(piece).split())
             body = re.sub(r"\s+([.,;:!?])", r"\1", body)
             if _LETTERS.search(body):
                 out.append((body, nums))
@@ -175,7 +136,7 @@ def clean_answer(raw: str, passages: list[Passage], *, attribute_uncited: bool =
         if body[-1].isalnum() or body[-1] in ")\"'":
             body += "."
         cited += bool(nums)
-        pieces.append(body + (" " + "".join(f"[{n}]" for n in dict.fromkeys(nums)) if nums else ""))
+        pieces.append(body + (" " + citations.markers(nums) if nums else ""))
     if refused and not cited:
         return CANNOT_ANSWER
     return " ".join(pieces)

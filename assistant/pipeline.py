@@ -10,11 +10,12 @@ import logging
 import time
 from collections.abc import Callable
 
-from assistant.answer import (CANNOT_ANSWER, ExtractiveAnswerer, IdfTable, Plan, UnitVectors,
-                              unanswered_note)
-from assistant.errors import IndexUnavailableError, LLMError
+from assistant import answerers
+from assistant.answer import ExtractiveAnswerer, IdfTable, Plan, UnitVectors, unanswered_note
+from assistant.errors import IndexUnavailableError, InputTooLongError, LLMError, check_length
 from assistant.followup import Resolved, resolve
 from assistant.index import LoadedIndex
+from assistant.messages import CANNOT_ANSWER, EMPTY_QUESTION
 from assistant.question import focus_query, parts_of
 from assistant.redact import redact_for_llm
 from assistant.retrieve import Filters, HybridRetriever
@@ -37,7 +38,7 @@ class Assistant:
         self.index = index
         self.retriever = HybridRetriever(index, settings.retrieval)
         self._extractive: ExtractiveAnswerer | None = None
-        self.answerer = answerer or self._make_answerer(settings)
+        self.answerer = answerer or answerers.build(settings.answerer, self)
         self.rules = rules
         self.audit = audit
         self.corrections = 0
@@ -64,20 +65,6 @@ class Assistant:
             kwargs["audit"] = AuditLog(settings.audit_path)
         return cls(settings, index, **kwargs)
 
-    def _make_answerer(self, settings: Settings):
-        if settings.answerer == "extractive":
-            return self.extractive
-        if settings.answerer in ("openai", "llm") or settings.answerer.startswith("openai:"):
-            from assistant.llm_answer import OpenAIAnswerer
-
-            llm = settings.llm
-            if settings.answerer.startswith("openai:"):
-                llm = llm.model_copy(update={"model": settings.answerer.split(":", 1)[1]})
-            return OpenAIAnswerer(llm)
-        from assistant.errors import ConfigError
-
-        raise ConfigError(f"Unknown answerer {settings.answerer!r}: use 'extractive' or 'openai'.")
-
     @property
     def extractive(self) -> ExtractiveAnswerer:
         if self._extractive is None or self._extractive.idf.doc_freq is not \
@@ -102,6 +89,8 @@ class Assistant:
         question = (question or "").strip()
         try:
             answer = self._answer(question, history, filters, clock)
+        except InputTooLongError as exc:
+            answer = _refusal(question, str(exc), "too_long")
         except IndexUnavailableError as exc:
             log.warning("index unavailable: %s", exc)
             answer = _refusal(question, str(exc), "unavailable")
@@ -115,14 +104,9 @@ class Assistant:
 
     def _answer(self, question: str, history: list[Turn], filters: Filters | None,
                 clock: _Clock) -> Answer:
-        limit = self.settings.limits.max_question_chars
         if not question:
-            return _refusal(question, "Please type a question about the provider manual.",
-                            "empty")
-        if len(question) > limit:
-            return _refusal(
-                question, f"The question is too long ({len(question):,} characters; the limit "
-                f"is {limit:,}). Please shorten it to the question itself.", "too_long")
+            return _refusal(question, EMPTY_QUESTION, "empty")
+        check_length("question", question, self.settings.limits.max_question_chars)
         member = member_check(question)
         if member.only_member_specific:
             return _refusal(question, member.message, "member_specific")

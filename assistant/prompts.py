@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from assistant.citations import marker, strip_markers
+
 if TYPE_CHECKING:  # keep langchain out of import time
     from langchain_core.prompts import ChatPromptTemplate
 
@@ -46,7 +48,6 @@ Answer with a citation like [1]:"""
 HISTORY_HEADER = "Earlier in this conversation (for context only):\n"
 
 _TAG = re.compile(r"<<<|>>>")
-_MARKER = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 
 
 def _clean(text: str) -> str:
@@ -64,7 +65,7 @@ def render_passages(passages: list[Passage]) -> str:
     for n, passage in enumerate(passages, start=1):
         chunk = passage.chunk
         parts.append(
-            f"[{n}] {_clean(chunk.text)}\n(Title: {_field(chunk.title)}; "
+            f"{marker(n)} {_clean(chunk.text)}\n(Title: {_field(chunk.title)}; "
             f"Section: {_field(chunk.section)}; Last updated: {_field(chunk.last_updated)})\n"
         )
     parts.append(PASSAGES_CLOSE)
@@ -78,7 +79,7 @@ def render_history(history: list[Turn], max_turns: int) -> str:
     lines = []
     for turn in history[-max_turns:]:
         who = "User" if turn.role == "user" else "Assistant"
-        content = " ".join(_MARKER.sub("", _clean(turn.content)).split())
+        content = " ".join(strip_markers(_clean(turn.content)).split())
         lines.append(f"{who}: {content}")
     return HISTORY_HEADER + "\n".join(lines) + "\n\n"
 

@@ -12,18 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.messages import MEMBER_LOOKUP, MEMBER_NOTICE
 from assistant.redact import redact
 
-VERIFY_WHERE = (
-    "I answer from the Health Net Medi-Cal provider manual only and cannot look up a member or "
-    "a claim. Verify a member's eligibility through the Medi-Cal eligibility verification system "
-    "or the Health Net provider portal, and check claim status on the provider portal or with "
-    "Health Net Provider Services (Medi-Cal)."
-)
-NOTICE = (
-    "Note: I answer from the provider manual only; verify this member's eligibility and any "
-    "claim status on the Health Net provider portal or with Provider Services."
-)
 MEMBER_ONLY = re.compile(
     r"\b(is|was|are)\s+(?:(?:my|this|our)\s+(?:patient|member|pt|baby|mom|mother|client)"
     r"|(?:member|patient|pt)\s+\S*\d\S*)\b[^?]{0,60}\b(eligible|covered|active|enrolled)\b"
@@ -70,11 +61,11 @@ class MemberCheck:
     has_identifiers: bool
     only_member_specific: bool
     clean_question: str
-    message: str = VERIFY_WHERE
+    message: str = MEMBER_LOOKUP
 
     @property
     def notice(self) -> str:
-        return NOTICE if self.has_identifiers and not self.only_member_specific else ""
+        return MEMBER_NOTICE if self.has_identifiers and not self.only_member_specific else ""
 
 
 def member_check(question: str) -> MemberCheck:

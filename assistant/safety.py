@@ -21,7 +21,8 @@ from ingest import flags as fl
 
 LINK_REMOVED = "(link removed)"
 
-# Beyond ingest's patterns: text that speaks to the model instead of to providers.
+# Beyond ingest's patterns (injected instructions, role markers, chat markup: ``unsafe_text``
+# checks them first): text that speaks to the model instead of to providers.
 _EXTRA_PATTERNS = [
     r"\b(?:as\s+an?\s+(?:ai|assistant|language\s+model|chatbot))\b",
     (r"\b(?:the|this|an?)\s+(?:ai|assistant|chatbot|language\s+model|llm|bot)\s+"
@@ -32,7 +33,6 @@ _EXTRA_PATTERNS = [
      r"\b(?:source|manual|passage|user|provider)s?\b"),
     r"\boverride\b[^.!?\n]{0,30}\b(?:instructions|rules|prompt|verdict|policy)\b",
     r"(?:^|[\n.!?]\s*)(?:system|assistant|user|human|ai|developer)\s*:",
-    r"<\|?(?:im_start|im_end|system|endoftext)\|?>|\[/?INST\]|<</?SYS>>",
 ]
 _EXTRA = re.compile("|".join(f"(?:{p})" for p in _EXTRA_PATTERNS), re.IGNORECASE)
 

@@ -15,6 +15,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+HEALTH_NET_DOMAINS: tuple[str, ...] = ("healthnet.com", "healthnetcalifornia.com")
+"""Domains whose links are the manual's own (a page's own URL must be one of these)."""
+TRUSTED_LINK_DOMAINS: tuple[str, ...] = (*HEALTH_NET_DOMAINS, "dhcs.ca.gov", "medi-cal.ca.gov",
+                                         "ca.gov", "cms.gov", "gov")
+"""The default of ``Settings.trusted_link_domains``: Health Net's and government sites."""
+
+AnswererName = Literal["extractive", "openai"]
+"""The answerers shipped (registered in assistant/answerers.py)."""
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -228,14 +237,14 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         PROJECT_ROOT / "var", description="Feedback log, audit log and other runtime files."
     )
-    answerer: str = Field(
+    answerer: AnswererName = Field(
         "extractive",
-        description="'extractive' (offline, deterministic) or 'openai' (LLM at llm.base_url).",
+        description="'extractive' (offline, deterministic) or 'openai' (LLM at llm.base_url); "
+        "each is a factory in assistant/answerers.py.",
     )
     log_level: str = Field("INFO", description="Python logging level.")
     trusted_link_domains: list[str] = Field(
-        default_factory=lambda: ["healthnet.com", "healthnetcalifornia.com", "dhcs.ca.gov",
-                                 "medi-cal.ca.gov", "ca.gov", "cms.gov", "gov"],
+        default_factory=lambda: list(TRUSTED_LINK_DOMAINS),
         description="Domains whose links are normal manual content (a domain covers its "
         "subdomains; 'gov' covers every .gov site). Text linking anywhere else is never quoted.",
     )

@@ -12,15 +12,15 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer import Unit, quotable_units
+from assistant.citations import marker, split_claims
+from assistant.negation import negated
 from assistant.safety import unsafe_text
+from assistant.sentences import split_sentences
 from assistant.textnorm import tokens
 from assistant.types import Citation, Passage
 
-MARKERS = re.compile(r"(?:\s*\[\d+\])+")
 NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
-NEGATIONS = re.compile(r"\b(not|cannot|can't|never|no|isn't|aren't|doesn't|don't|won't)\b", re.I)
 CONNECTOR = re.compile(r"^\s*(yes|no)\b[.,!]?\s*", re.I)
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"(])|\n+(?!•)")
 MIN_SUPPORT = 0.75
 
 
@@ -34,20 +34,7 @@ class Verified:
 
 def claims(answer: str) -> list[tuple[str, list[int]]]:
     """Split into (text, cited passage numbers); trailing text without markers has []."""
-    out: list[tuple[str, list[int]]] = []
-    pos = 0
-    for m in MARKERS.finditer(answer):
-        nums = [int(n) for n in re.findall(r"\d+", m.group())]
-        out.append((answer[pos:m.start()], nums))
-        pos = m.end()
-    if answer[pos:].strip():
-        out.append((answer[pos:], []))
-    return out
-
-
-def _sentences(text: str) -> list[str]:
-    """Sentences of a claim; stray punctuation left after a marker ("[1].") is not one."""
-    return [s.strip() for s in SENTENCE_END.split(text) if s and re.search(r"\w", s)]
+    return split_claims(answer)
 
 
 def support(sentence: str, passage: Passage, index: int) -> Unit | None:
@@ -64,14 +51,14 @@ def support(sentence: str, passage: Passage, index: int) -> Unit | None:
                 return u
     words = set(tokens(body))
     nums = set(NUMBER.findall(body))
-    neg = bool(NEGATIONS.search(body))
+    neg = negated(body)
     best, best_score = None, 0.0
     for u in units:
         have = set(tokens(u.text, expand=True))
         score = len(words & have) / len(words) if words else 0.0
         if nums - set(NUMBER.findall(u.text)):
             continue
-        if neg != bool(NEGATIONS.search(u.text)):
+        if neg != negated(u.text):
             continue
         if score > best_score:
             best, best_score = u, score
@@ -90,7 +77,7 @@ def verify(answer: str, passages: list[Passage]) -> Verified:
                              for n in nums)
         # the manual's own words, quoted whole (a list, a table row, an address with "P.O."),
         # are one claim; anything else is checked sentence by sentence
-        for sentence in ([whole] if exact else _sentences(claim)):
+        for sentence in ([whole] if exact else split_sentences(claim)):
             if CONNECTOR.fullmatch(sentence + " ") or re.fullmatch(r"(?i)(yes|no)[.,!]?", sentence):
                 pending_connector = sentence.strip()
                 continue
@@ -111,7 +98,7 @@ def verify(answer: str, passages: list[Passage]) -> Verified:
                 result.citations.append(_citation(numbering[key], passage, unit))
             lead = f"{pending_connector} " if pending_connector else ""
             pending_connector = ""
-            pieces.append(f"{lead}{sentence.rstrip()} [{numbering[key]}]")
+            pieces.append(f"{lead}{sentence.rstrip()} {marker(numbering[key])}")
             result.kept += 1
     result.text = "\n".join(pieces)
     return result

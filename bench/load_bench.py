@@ -22,7 +22,6 @@ import itertools
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.support import free_port, http_status, stop_process
+from evals.metrics import percentile
 
 SECRET = "bench-signing-secret-0123456789"
 CHANNEL = "C0LOAD001"
@@ -93,11 +95,7 @@ class Tally:
 
 
 def _pct(values: list[float], p: float) -> float | None:
-    if not values:
-        return None
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+    return percentile(values, p) if values else None
 
 
 def _ms(seconds: float | None) -> float | None:
@@ -105,22 +103,6 @@ def _ms(seconds: float | None) -> float | None:
 
 
 # ---------------------------------------------------------------------------- servers
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http_status(url: str) -> int | None:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
-    except OSError:
-        return None
-
-
 class Server:
     """A server process with its own log file, ready when ``ready_url`` answers 200."""
 
@@ -150,13 +132,7 @@ class Server:
         return self.log_path.read_text(errors="replace")[-3000:]
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc, timeout=15)
         if self.proc is not None:
             self._log.close()
 
@@ -246,7 +222,7 @@ class SlackLoad:
         return None
 
     def one(self, question: str, give_feedback: bool) -> None:
-        from tests.fake_slack import BOT_USER_ID, TEAM_ID
+        from bench.fake_slack import BOT_USER_ID, TEAM_ID
 
         ts = self.fake.next_ts()
         text = f"<@{BOT_USER_ID}> {question}"
@@ -274,7 +250,7 @@ class SlackLoad:
 
     def feedback(self, posted: dict) -> None:
         from assistant.interfaces.slack_blocks import FEEDBACK_BLOCK_ID, FEEDBACK_UP
-        from tests.fake_slack import TEAM_ID
+        from bench.fake_slack import TEAM_ID
 
         buttons = [b for b in posted.get("blocks") or [] if b.get("block_id") == FEEDBACK_BLOCK_ID]
         if not buttons:
@@ -333,7 +309,7 @@ def drive(jobs: list, workers: int, deadline: float, tallies: dict[str, Tally]) 
 
 def run_load(requests: int, workers: int, seconds: float, targets: list[str],
              workdir: Path) -> dict:
-    from tests.fake_slack import FakeSlack
+    from bench.fake_slack import FakeSlack
 
     index_dir, data_dir = workdir / "index", workdir / "var"
     env = base_env(index_dir, data_dir)

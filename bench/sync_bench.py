@@ -26,9 +26,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from assistant.embeddings import get_embeddings
 from assistant.settings import Settings, SyncSettings
+from bench.fake_site import LocalSite
 from bench.synthetic import ROLES, TOPICS, sentence
 from ingest.sync.run import sync
-from tests.sync_server import TestSite
 
 ROOT = "/medi-cal/provider-manual/"
 PAGE = """<!DOCTYPE html>
@@ -62,7 +62,7 @@ def page_path(i: int) -> str:
     return f"{ROOT}{TOPICS[i % len(TOPICS)].replace(' ', '-')}/page-{i:04d}.html"
 
 
-def build_site(site: TestSite, pages: int) -> None:
+def build_site(site: LocalSite, pages: int) -> None:
     by_topic: dict[str, list[int]] = {}
     for i in range(pages):
         site.put(page_path(i), page_html(i, random.Random(i)))
@@ -85,7 +85,7 @@ def build_site(site: TestSite, pages: int) -> None:
 
 def serve_site(conn, pages: int) -> None:
     """The site in its own process (as a real site would be: no shared interpreter)."""
-    site = TestSite(root=None).start()
+    site = LocalSite().start()
     build_site(site, pages)
     conn.send(site.base)
     while True:

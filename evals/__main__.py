@@ -17,8 +17,9 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
+from assistant.settings import AnswererName
 from evals import cases as case_io
 from evals.gate import THRESHOLDS_FILE, failures, load_thresholds
 from evals.report import format_table, write_report
@@ -42,7 +43,7 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, action="append", metavar="PATH",
                    help="pages to index (repeatable; default: Settings.corpus + "
                         "evals/corpus, the eval's own manual pages)")
-    p.add_argument("--answerer", choices=["extractive", "openai"],
+    p.add_argument("--answerer", choices=get_args(AnswererName),
                    help="assistant answerer (default: Settings.answerer)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
                    help=f"report folder (default: {DEFAULT_OUT})")

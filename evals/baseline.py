@@ -24,6 +24,8 @@ from typing import Any
 
 import frontmatter
 
+from assistant.errors import MissingExtraError
+
 PAGE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 _END_PUNCT = tuple(".:;?!,)")
 _BULLET = re.compile(r"^\s*([\u2022\-*\u25cf\u25e6]|\d+[.)])\s")
@@ -132,10 +134,14 @@ class Baseline:
     def build(self) -> Baseline:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from langchain_chroma import Chroma
+        try:
+            from langchain_chroma import Chroma
+            from langchain_huggingface import HuggingFaceEmbeddings
+            from langchain_text_splitters import RecursiveCharacterTextSplitter
+        except ImportError as exc:
+            raise MissingExtraError((exc.name or "langchain-chroma").replace("_", "-"),
+                                    "evals") from exc
         from langchain_core.documents import Document
-        from langchain_huggingface import HuggingFaceEmbeddings
-        from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         splitter = RecursiveCharacterTextSplitter(
             chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap, add_start_index=True)

@@ -17,12 +17,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
+from assistant.citations import strip_markers
+from assistant.negation import DENIALS, NEGATED_CONTRACTIONS, words_pattern
+
 Level = Literal["doc", "section"]
 
 _DASHES = re.compile(r"[\-\u2010-\u2015\u2212]")
 _APOS = re.compile(r"['\u2018\u2019`]")
 _SPACE = re.compile(r"\s+")
-_MARKER = re.compile(r"\[\d+\]")
 
 
 def normalize(text: str) -> str:
@@ -201,11 +203,9 @@ def verdict_accuracy(predicted: Sequence[str | None],
     )
 
 
-_NEG = re.compile(
-    r"\b(cannot|can't|can not|may not|must not|is not|are not|isn't|aren't|does not|do not|"
-    r"doesn't|don't|won't|will not|never|ineligible|not eligible|not covered|not allowed|"
-    r"rentals? only|only rentals?)\b"
-)
+_NEG = words_pattern(DENIALS + NEGATED_CONTRACTIONS + (
+    "can not", "will not", "never", "ineligible", "not eligible", "not covered", "not allowed",
+    "rentals? only", "only rentals?"), flags=0)
 _POS = re.compile(r"\b(eligible|covered|can|may|allowed|is able|are able)\b")
 _CONDITIONAL = re.compile(r"\b(if|unless|provided that|only when|as long as|depending on)\b")
 
@@ -218,7 +218,7 @@ def answer_polarity(text: str) -> Literal["yes", "no"] | None:
     "unless", ...) takes no stance; a modal negation ("cannot", "are not", "rentals only")
     reads as "no" and a permissive word ("can", "may", "covered") as "yes".
     """
-    body = _MARKER.sub("", text or "").strip().lower()
+    body = strip_markers(text or "").strip().lower()
     first = re.split(r"(?<=[.!?])\s+|\n", body, maxsplit=1)[0].strip(" *_#-")
     if re.match(r"(conditional|unknown|it depends|depends)\b", first):
         return None

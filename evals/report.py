@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import MissingExtraError
+
 # (metric, label, higher_is_better, on the 0..1 chart)
 METRICS: list[tuple[str, str, bool, bool]] = [
     ("recall_at_1_doc", "Recall@1 (doc)", True, False),
@@ -176,7 +178,10 @@ def render_markdown(result: Mapping[str, Any], chart_name: str | None = "chart.p
 
 def write_chart(answerers: Mapping[str, Mapping[str, Any]], path: Path) -> Path:
     """Grouped horizontal bars of the 0..1 metrics, one colour per answerer."""
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError as exc:
+        raise MissingExtraError("matplotlib", "evals") from exc
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

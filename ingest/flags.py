@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from assistant.settings import HEALTH_NET_DOMAINS, TRUSTED_LINK_DOMAINS
+
 HIDDEN_TEXT = "hidden_text"
 HTML_COMMENT = "html_comment"
 INSTRUCTION_LIKE = "instruction_like"
@@ -17,13 +19,14 @@ EXTERNAL_LINK = "external_link"
 UNSAFE_LINK = "unsafe_link"
 INVISIBLE_CHARACTERS = "invisible_characters"
 
-# Domains whose links are the manual's own (a page's own URL must be one of these).
-HEALTH_NET_DOMAINS: tuple[str, ...] = ("healthnet.com", "healthnetcalifornia.com")
-# Domains whose links are normal manual content: Health Net's and government sites. Any other
-# link in a page body is flagged. Settings.trusted_link_domains replaces it (configure_...).
-TRUSTED_DOMAINS_DEFAULT: tuple[str, ...] = (*HEALTH_NET_DOMAINS, "dhcs.ca.gov", "medi-cal.ca.gov",
-                                            "ca.gov", "cms.gov", "gov")
-TRUSTED_DOMAINS = TRUSTED_DOMAINS_DEFAULT
+# Domains whose links are normal manual content; any other link in a page body is flagged.
+# Settings.trusted_link_domains is the source: its default until configure_trusted_domains()
+# sets the configured list (the ingest and the Assistant do, from their Settings).
+TRUSTED_DOMAINS: tuple[str, ...] = TRUSTED_LINK_DOMAINS
+
+# Chat-template markup (ChatML, Llama's [INST] and <<SYS>>): never manual content. The answer
+# side (assistant/safety.py) reads it through ``instruction_flags``.
+CHAT_MARKUP = r"<\|?(?:im_start|im_end|system|endoftext)\|?>|\[/?INST\]|<</?SYS>>"
 
 # (label, pattern) searched case-insensitively in body text. Bounded quantifiers only.
 INSTRUCTION_PATTERNS: list[tuple[str, str]] = [
@@ -43,7 +46,7 @@ INSTRUCTION_PATTERNS: list[tuple[str, str]] = [
      r"\b(?:is|are)\s+(?:always\s+)?(?:eligible|covered|approved|billable)\b")),
     ("always answer", r"\balways\s+(?:answer|say|respond|reply)\b"),
     ("role marker", r"(?:^|\n)\s*(?:assistant|system|user|human|ai)\s*:"),
-    ("chat markup", r"<\|?(?:im_start|im_end|system|endoftext)\|?>|\[/?INST\]|<</?SYS>>"),
+    ("chat markup", CHAT_MARKUP),
 ]
 
 _INSTRUCTIONS = [(label, re.compile(p, re.IGNORECASE)) for label, p in INSTRUCTION_PATTERNS]

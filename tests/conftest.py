@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.support import free_port, stop_process, wait_http
 
 pytest_plugins = ["tests.llm_server"]  # the llama.cpp server fixture `llm_server`
 
@@ -26,6 +25,15 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``session_end`` (the log scan, tests/test_log_scan.py) run after every
+    other test of the session, whatever the order of the files: they read what it wrote."""
+    last = [item for item in items if item.get_closest_marker("session_end")]
+    if last:
+        items[:] = [item for item in items if not item.get_closest_marker("session_end")] + last
+
+
 @pytest.fixture(autouse=True)
 def _isolated_paths(tmp_path, monkeypatch):
     """No test writes outside its temp dir unless it asks for a shared fixture."""
@@ -34,12 +42,6 @@ def _isolated_paths(tmp_path, monkeypatch):
     for key in list(os.environ):
         if key.startswith("PMA_") and key not in ("PMA_INDEX_DIR", "PMA_DATA_DIR"):
             monkeypatch.delenv(key, raising=False)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_settings(tmp: Path, **overrides):
@@ -101,19 +103,6 @@ def manual_assistant(manual_index):
     return Assistant(manual_index, LoadedIndex(manual_index), rules=None, audit=None)
 
 
-def _wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited early with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except Exception:
-            time.sleep(0.2)
-    raise RuntimeError(f"server at {url} did not answer within {timeout}s")
-
-
 class ChromaServer:
     """A real `chroma run` on 127.0.0.1 that a test can stop and start again."""
 
@@ -129,16 +118,10 @@ class ChromaServer:
         self.proc = subprocess.Popen(
             [exe, "run", "--path", str(self.path), "--host", "127.0.0.1",
              "--port", str(self.port)], stdout=self.log, stderr=subprocess.STDOUT)
-        _wait_http(f"{self.url}/api/v2/heartbeat", 60, self.proc)
+        wait_http(f"{self.url}/api/v2/heartbeat", 60, self.proc)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
         self.proc = None
 
 

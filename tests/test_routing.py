@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.messages import MEMBER_LOOKUP, MEMBER_NOTICE
 from assistant.routing import member_check, mostly_member_data
 
 
@@ -52,3 +53,32 @@ def test_mostly_member_data_counts_words_left_after_redaction():
     assert mostly_member_data("pt [NAME] dob [DOB] cin [CIN]")
     assert not mostly_member_data("pt [NAME]: who can write the prescription for a pump?")
     assert not mostly_member_data("who can write the prescription for a pump?")
+
+
+@pytest.mark.parametrize("question", [
+    "what is the claim status for my lactation claim?",
+    "was my claim for the pump denied?",
+    "how do I check the member's eligibility?",
+])
+def test_claim_status_and_eligibility_lookups_are_member_specific_without_identifiers(question):
+    check = member_check(question)
+    assert not check.has_identifiers and check.only_member_specific
+    assert check.message == MEMBER_LOOKUP and check.notice == ""
+
+
+@pytest.mark.parametrize("question", [
+    "does she qualify for a pump?",
+    "is the patient eligible for a pump?",
+])
+def test_a_question_about_her_is_about_one_member_only_with_her_identifiers(question):
+    assert not member_check(question).only_member_specific
+    with_ids = member_check(f"{question} CIN 91234567A DOB 01/02/1990")
+    assert with_ids.has_identifiers and with_ids.only_member_specific
+    assert "91234567A" not in with_ids.clean_question
+
+
+def test_the_notice_goes_only_with_identifiers_in_a_general_question():
+    check = member_check("Who can bill for lactation support? call me at 555-123-4567")
+    assert check.has_identifiers and not check.only_member_specific
+    assert check.notice == MEMBER_NOTICE and "555-123-4567" not in check.clean_question
+    assert member_check("Who can bill for lactation support?").notice == ""

@@ -1,5 +1,5 @@
 """The Slack bot end to end over real HTTP: real slack_bolt and slack_sdk, the real Assistant on the
-seed index, signed events posted to the running bot, a local fake Slack Web API (tests/fake_slack).
+seed index, signed events posted to the running bot, a local fake Slack Web API (bench/fake_slack.py).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from assistant.interfaces.slack_blocks import (
     FEEDBACK_UP,
     clean_text,
 )
+from bench.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 from tests.conftest import make_settings
-from tests.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 
 SECRET = "test-signing-secret-0123456789"
 CHANNEL = "C0000001"
@@ -502,7 +502,8 @@ def test_cli_serves_the_bot_over_http_and_logs_no_member_ids(fake, tmp_path):
     import subprocess
     import sys
 
-    from tests.conftest import ROOT, SEED, free_port
+    from tests.conftest import ROOT, SEED
+    from tests.support import free_port
 
     fake.reset()
     port = free_port()

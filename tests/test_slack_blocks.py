@@ -59,7 +59,7 @@ def test_verdict_comes_first_with_rule_and_missing_facts():
     a = Answer(question="q", answer="It depends [1].", citations=[_cite(1)], verdict=v)
     _, blocks = answer_message(a)
     first = blocks[0]["text"]["text"]
-    assert "Depends" in first and "Only with a TAR." in first
+    assert "Billing check: Conditional" in first and "Only with a TAR." in first
     assert "whether a TAR was approved" in first
     assert "vision.frames" in _texts(blocks[:2])
 

@@ -25,9 +25,9 @@ from fpdf import FPDF
 
 from assistant.settings import Settings, SyncSettings
 from assistant.store import IndexStore
+from bench.fake_slack import FakeSlack
 from ingest.sync.changes import snapshot
 from ingest.sync.run import SyncOutcome, sync
-from tests.fake_slack import FakeSlack
 from tests.sync_server import LACTATION, SITE_DIR, TestSite, lactation_page
 
 START = "/medi-cal/provider-manual/"

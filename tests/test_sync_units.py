@@ -16,12 +16,12 @@ from bs4 import BeautifulSoup
 
 from assistant.errors import ConfigError
 from assistant.settings import Settings, SyncSettings
+from bench.fake_slack import FakeSlack
 from ingest.sync.crawl import Crawler, SyncError
 from ingest.sync.fetch import Fetcher, Pacer, retry_after_seconds
 from ingest.sync.mirror import Mirror, with_canonical
 from ingest.sync.scope import Scope, normalise, page_kind
 from ingest.sync.site import Robots, parse_sitemap
-from tests.fake_slack import FakeSlack
 from tests.sync_server import TestSite
 
 START = "/medi-cal/provider-manual/"

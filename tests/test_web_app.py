@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import ROOT, SEED, SEED_DOC, free_port
+from tests.conftest import ROOT, SEED, SEED_DOC
+from tests.support import free_port, http_status, stop_process
 
 LIMIT = 300  # max_question_chars for the app under test
 START_TIMEOUT = 300  # seconds: first start builds the index
@@ -66,13 +67,7 @@ class RunningApp:
         raise RuntimeError(f"app did not start within {START_TIMEOUT}s:\n{self.log()}")
 
     def status(self, path: str) -> int | None:
-        try:
-            with urllib.request.urlopen(self.url + path, timeout=5) as r:
-                return r.status
-        except urllib.error.HTTPError as e:
-            return e.code
-        except OSError:
-            return None
+        return http_status(self.url + path)
 
     def get(self, path: str) -> tuple[int, bytes]:
         try:
@@ -85,13 +80,7 @@ class RunningApp:
         return self.log_path.read_text(errors="replace")[-5000:]
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc, timeout=15)
         self._log.close()
 
     def audit_lines(self) -> int:

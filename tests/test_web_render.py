@@ -14,7 +14,6 @@ from assistant.interfaces.web_render import (
     render_question,
     render_source,
     safe_url,
-    too_long_message,
 )
 from assistant.types import Answer, Citation, Verdict
 
@@ -98,7 +97,7 @@ def test_safe_url(url, ok):
 def test_badge_label_and_colour_differ_per_verdict():
     seen = set()
     for kind, label in [("eligible", "Eligible"), ("not_eligible", "Not eligible"),
-                        ("conditional", "Conditional"), ("unknown", "Cannot determine")]:
+                        ("conditional", "Conditional"), ("unknown", "Not settled by the manual")]:
         doc = soup(render_badge(Verdict(verdict=kind, rule_id="rule-x", explanation="e")))
         badge = doc.select_one(".pma-badge")
         assert badge["data-verdict"] == kind and badge.text == label
@@ -149,11 +148,6 @@ def test_error_and_question_are_escaped():
     assert "unavailable" in doc.select_one(".pma-refusal-head").text.lower()
     q = soup(render_question("**bold** <i>x</i>"))
     assert q.find("i") is None and "<i>x</i>" in q.text
-
-
-def test_too_long_message_names_size_and_limit():
-    msg = too_long_message(2500, 2000)
-    assert "2,500" in msg and "2,000" in msg
 
 
 def test_paragraphs_skip_blank_and_mark_only_known():

@@ -9,11 +9,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import get_args
 
 from assistant.errors import AssistantError
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from assistant.settings import AnswererName
+
     parser = argparse.ArgumentParser(prog="python -m assistant",
                                      description="Answers from the Medi-Cal provider manual.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -22,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
     ask.add_argument("--batch", type=Path, help="JSONL file of {question, id?, history?}")
     ask.add_argument("--json", action="store_true", help="print the Answer object as JSON")
-    ask.add_argument("--answerer", help="extractive | openai (default: PMA_ANSWERER)")
+    ask.add_argument("--answerer", choices=get_args(AnswererName),
+                     help="default: PMA_ANSWERER")
     ask.add_argument("--doc", action="append", default=[], help="only this page id (repeatable)")
     ask.add_argument("--provider-type", help="only pages for this provider type")
     _common(ask)
@@ -74,9 +78,12 @@ def settings_from(args: argparse.Namespace):
 
 
 def render_text(answer) -> str:
+    from assistant.messages import verdict_label
+
     lines = []
     if answer.verdict is not None:
-        lines.append(f"VERDICT: {answer.verdict.verdict.upper()} (rule {answer.verdict.rule_id})")
+        lines.append(f"VERDICT: {verdict_label(answer.verdict.verdict)} "
+                     f"(rule {answer.verdict.rule_id})")
     lines.append(answer.answer)
     if answer.citations:
         lines.append("\nSources:")

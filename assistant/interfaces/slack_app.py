@@ -27,7 +27,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from assistant.errors import AssistantError, ConfigError
+from assistant.errors import AssistantError, ConfigError, InputTooLongError
 from assistant.interfaces.slack_blocks import (
     FEEDBACK_DOWN,
     FEEDBACK_MODAL,
@@ -40,6 +40,7 @@ from assistant.interfaces.slack_blocks import (
     read_feedback_modal,
     thanks_blocks,
 )
+from assistant.messages import BOT_ERROR, NO_MEMBER_DETAILS
 from assistant.redact import redact
 from assistant.settings import Settings
 from assistant.types import Answer, Turn
@@ -51,8 +52,6 @@ HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1_000_000
 MAX_HISTORY_PAGES = 5  # of conversations.replies (200 messages each)
 SLASH_COMMAND = "/manual"
-SORRY = ("Something went wrong while answering. Please try again in a minute; if it keeps "
-         "happening, tell the team that runs this bot.")
 LOOKING = "Looking that up in the provider manual…"
 
 
@@ -323,9 +322,7 @@ class SlackBot:
 
     def _too_long_text(self, text: str) -> str:
         limit = self.settings.limits.max_slack_message_chars
-        return (f"That message is {len(text):,} characters long; I read messages of up to "
-                f"{limit:,} characters. Please send just the question (leave out member "
-                "details: I answer from the manual and cannot look up members).")
+        return f"{InputTooLongError('message', len(text), limit)} {NO_MEMBER_DETAILS}"
 
     def _answer_and_post(self, client: WebClient, bot: dict, *, channel: str, text: str,
                          user: str | None, ts: str, thread_ts: str | None, in_thread: bool,
@@ -386,7 +383,7 @@ class SlackBot:
             return notice_message(str(exc))
         except Exception as exc:  # noqa: BLE001 - a worker thread: tell the rep, never crash
             log.error("answer failed: %s: %s", type(exc).__name__, redact(str(exc))[:300])
-            return notice_message(SORRY)
+            return notice_message(BOT_ERROR)
         self.answers.put(answer)
         return answer
 

@@ -9,6 +9,7 @@ import html
 import re
 from typing import Any
 
+from assistant.messages import WHERE_TO_GO, verdict_label
 from assistant.types import Answer, Citation, Turn, Verdict
 
 FEEDBACK_BLOCK_ID = "pma_feedback"
@@ -21,16 +22,11 @@ SECTION_LIMIT = 2900  # Slack allows 3000 characters in a section's text
 FALLBACK_LIMIT = 3500  # the notification / history text of a message
 QUOTE_LIMIT = 280
 
-WHERE_TO_GO = (
-    "For anything the manual does not cover, or about a specific member or claim, contact "
-    "Health Net Provider Services (Medi-Cal) or use the Health Net provider portal."
-)
-
-_VERDICT_LABEL = {
-    "eligible": (":white_check_mark:", "Billable"),
-    "not_eligible": (":no_entry:", "Not billable"),
-    "conditional": (":warning:", "Depends"),
-    "unknown": (":grey_question:", "Not settled by the rules"),
+_VERDICT_ICON = {
+    "eligible": ":white_check_mark:",
+    "not_eligible": ":no_entry:",
+    "conditional": ":warning:",
+    "unknown": ":grey_question:",
 }
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
@@ -108,7 +104,8 @@ def _split(text: str, limit: int = SECTION_LIMIT) -> list[str]:
 
 
 def verdict_blocks(verdict: Verdict) -> list[dict[str, Any]]:
-    icon, label = _VERDICT_LABEL.get(verdict.verdict, (":grey_question:", verdict.verdict))
+    icon = _VERDICT_ICON.get(verdict.verdict, ":grey_question:")
+    label = escape(verdict_label(verdict.verdict))
     lines = [f"{icon} *Billing check: {label}*", escape(verdict.explanation)]
     if verdict.missing_facts:
         missing = "; ".join(escape(f) for f in verdict.missing_facts)

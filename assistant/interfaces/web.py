@@ -13,13 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import AssistantError, IndexMissingError, IndexUnavailableError
-from assistant.interfaces.web_render import (
-    render_answer,
-    render_error,
-    render_question,
-    too_long_message,
+from assistant.errors import (
+    AssistantError,
+    IndexMissingError,
+    IndexUnavailableError,
+    InputTooLongError,
+    check_length,
 )
+from assistant.interfaces.web_render import render_answer, render_error, render_question
+from assistant.messages import EMPTY_QUESTION, INTERNAL_ERROR, conversation_full
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.types import Answer, Turn
 
@@ -84,16 +86,16 @@ class WebChat:
         """One exchange: checks limits first (no model call when over), then asks."""
         question = (question or "").strip()
         limit = self.settings.limits.max_question_chars
-        if len(question) > limit:  # echo only the start of it back
-            return _exchange(_clip(question, limit), render_error(
-                too_long_message(len(question), limit), "too_long"), rated=False)
+        try:
+            check_length("question", question, limit)
+        except InputTooLongError as exc:  # echo only the start of it back
+            return _exchange(_clip(question, limit), render_error(str(exc), "too_long"),
+                             rated=False)
         if len(conversation) >= MAX_EXCHANGES:
-            return _exchange(question, render_error(
-                f"This conversation has reached {MAX_EXCHANGES} questions. Press "
-                "'New conversation' to start again.", "too_long"), rated=False)
+            return _exchange(question, render_error(conversation_full(MAX_EXCHANGES),
+                                                    "too_long"), rated=False)
         if not question:
-            return _exchange(question, render_error(
-                "Please type a question about the provider manual.", "empty"), rated=False)
+            return _exchange(question, render_error(EMPTY_QUESTION, "empty"), rated=False)
         history = history_turns(conversation)
         try:
             answer = self.assistant.ask(question, history, self.filters(doc_ids, provider_type),
@@ -104,9 +106,7 @@ class WebChat:
             return _exchange(question, render_error(str(exc)), rated=False)
         except Exception:
             log.exception("answering failed")
-            return _exchange(question, render_error(
-                "The assistant hit an internal error answering this question. Please try "
-                "again; if it keeps happening, tell the team that runs this page."), rated=False)
+            return _exchange(question, render_error(INTERNAL_ERROR), rated=False)
         return _exchange(question, render_answer(answer, self.recent_changes()), answer=answer)
 
     def respond(self, question: str, conversation: list[dict] | None, doc_ids=None,

@@ -13,14 +13,10 @@ import re
 from html import escape
 from urllib.parse import urlsplit
 
+from assistant.citations import marker, replace_markers
+from assistant.messages import verdict_label
 from assistant.types import Answer, Citation, Verdict
 
-VERDICT_LABELS = {
-    "eligible": "Eligible",
-    "not_eligible": "Not eligible",
-    "conditional": "Conditional",
-    "unknown": "Cannot determine",
-}
 # (background, text) per verdict: green, red, amber, grey.
 VERDICT_COLOURS = {
     "eligible": ("#e6f4ea", "#137333"),
@@ -37,7 +33,6 @@ REFUSAL_HEADS = {
     "unavailable": "Manual index unavailable",
     "error": "Something went wrong",
 }
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
 
@@ -74,21 +69,20 @@ def render_paragraphs(text: str, known: set[int] | None = None) -> str:
         if not para.strip():
             continue
         html = _text(para)
-        html = _MARKER.sub(lambda m: _marker(m, known), html)
+        html = replace_markers(html, lambda n, written: _marker(n, written, known))
         out.append(f"<p>{html}</p>")
     return "".join(out)
 
 
-def _marker(m: re.Match, known: set[int] | None) -> str:
-    n = int(m.group(1))
-    if known is not None and n not in known:
-        return m.group(0)
-    return f'<span class="pma-ref" data-n="{n}">[{n}]</span>'
+def _marker(n: int, written: str, known: set[int] | None) -> str:
+    if (known is not None and n not in known) or len(written) > 5:  # [1]..[999] only
+        return written
+    return f'<span class="pma-ref" data-n="{n}">{marker(n)}</span>'
 
 
 def render_badge(verdict: Verdict) -> str:
     kind = verdict.verdict
-    label = VERDICT_LABELS.get(kind, escape(kind))
+    label = escape(verdict_label(kind))
     bg, fg = VERDICT_COLOURS.get(kind, VERDICT_COLOURS["unknown"])
     badge = (f'<span class="pma-badge pma-badge-{_cls(kind)}" data-verdict="{escape(kind)}" '
              f'style="background:{bg};color:{fg};border:1px solid {fg};border-radius:999px;'
@@ -125,7 +119,7 @@ def render_source(c: Citation, change: dict[str, str] | None = None) -> str:
                f'(last updated {escape(c.last_updated)})</span>') if c.last_updated else ""
     quote = (f'<details class="pma-quote"><summary>Quoted passage</summary>'
              f'<blockquote>{_text(c.quote)}</blockquote></details>') if c.quote else ""
-    return (f'<li class="pma-source" data-n="{c.n}"><span class="pma-ref">[{c.n}]</span> '
+    return (f'<li class="pma-source" data-n="{c.n}"><span class="pma-ref">{marker(c.n)}</span> '
             f'{title_html}{section}{updated}{render_changed(change)}{quote}</li>')
 
 
@@ -183,11 +177,6 @@ def render_error(message: str, reason: str = "error") -> str:
             f'background:#fce8e6;color:#5f0000;padding:6px 10px;border-radius:4px">'
             f'<div class="pma-refusal-head" style="font-weight:600">&#9888; {escape(head)}</div>'
             f'<p>{_text(message)}</p></div>')
-
-
-def too_long_message(size: int, limit: int) -> str:
-    return (f"The question is too long ({size:,} characters; the limit is {limit:,}). "
-            "Please shorten it to the question itself.")
 
 
 def render_question(text: str) -> str:

@@ -1,4 +1,5 @@
-"""A local fake of the Slack Web API for tests: real HTTP on 127.0.0.1, in a thread.
+"""A local fake of the Slack Web API for the tests and the load bench: real HTTP on 127.0.0.1,
+in a thread.
 
 It answers ``auth.test``, keeps the messages of each conversation (so ``conversations.replies``
 returns what was posted in a thread, the bot's replies included), records every call

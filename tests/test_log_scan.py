@@ -1,4 +1,5 @@
-"""Runs last (the name sorts last): every log and JSON-lines file the test session wrote (under
+"""Runs last (marked ``session_end``: a conftest hook moves it after every other test of the
+session, whatever the file order): every log and JSON-lines file the test session wrote (under
 pytest's basetemp) and the repo's var/ hold no structured member identifier, and none of the
 identifiers of the independently written PHI set (``evals/datasets/phi_*.jsonl``) that the
 redactor removes.
@@ -12,12 +13,15 @@ redactor misses are measured and listed by ``python -m evals.phi``, not looked f
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from assistant.redact import find_identifiers, scan_files
+import pytest
+
+from assistant.redact import scan_files
 from tests.conftest import ROOT
 from tests.test_phi_records import phi_identifiers, present
+
+pytestmark = pytest.mark.session_end
 
 PATTERNS = ("*.log", "*.jsonl")
 # tmp folders (test names, as pytest shortens them) whose files hold identifiers on purpose
@@ -27,24 +31,17 @@ PLANTED = (
     "test_import_feedback_keeps_mem",  # tests/test_evals_cli.py: raw input whose output is checked
 )
 
-# Our own ids that look like a member ID to the scanner: evals' feedback candidates are
-# "fb-" + 10 hex digits (evals/feedback_import.py), mostly digits for some hashes.
-OWN_IDS = re.compile(r"(?<![\w-])fb-[0-9a-f]{10}(?![\w-])")
-
-
-def is_own_id(finding: dict) -> bool:
-    """The finding's line holds that kind only inside our own ids (not a member's)."""
-    with open(finding["path"], encoding="utf-8", errors="replace") as f:
-        line = next(x for n, x in enumerate(f, start=1) if n == finding["line"])
-    own = [m.span() for m in OWN_IDS.finditer(line)]
-    spans = [(a, b) for kind, a, b in find_identifiers(line) if kind == finding["kind"]]
-    return bool(spans) and all(any(x <= a and b <= y for x, y in own) for a, b in spans)
-
-
 def session_files(root: Path) -> list[Path]:
     files = [p for pattern in PATTERNS for p in root.rglob(pattern) if p.is_file()]
     return sorted(p for p in files
                   if not any(part.startswith(PLANTED) for part in p.relative_to(root).parts))
+
+
+def test_the_scan_runs_after_every_other_test_of_the_session(request):
+    items = request.session.items
+    first = next(i for i, item in enumerate(items) if item.get_closest_marker("session_end"))
+    assert all(item.get_closest_marker("session_end") for item in items[first:]), \
+        [item.nodeid for item in items[first:] if not item.get_closest_marker("session_end")][:5]
 
 
 def test_the_scan_finds_a_planted_identifier(tmp_path_factory):
@@ -55,9 +52,8 @@ def test_the_scan_finds_a_planted_identifier(tmp_path_factory):
     assert canary not in session_files(tmp_path_factory.getbasetemp())
     own = canary.parent / "own.log"
     own.write_text('{"id": "fb-35120030e5"} and CIN 91234567A\n{"id": "fb-35120030e5"}\n')
-    found = scan_files([own])
-    assert [is_own_id(f) for f in found if f["kind"] == "MEMBER_ID"] == [True, True]
-    assert [is_own_id(f) for f in found if f["kind"] == "CIN"] == [False]
+    found = scan_files([own])  # our own ids (evals' feedback ids) are not a member's
+    assert [(f["kind"], f["line"]) for f in found] == [("CIN", 1)]
 
 
 def test_no_member_identifier_in_any_log_or_feedback_file(tmp_path_factory):
@@ -65,7 +61,7 @@ def test_no_member_identifier_in_any_log_or_feedback_file(tmp_path_factory):
     if (ROOT / "var").is_dir():
         roots.append(ROOT / "var")
     files = [f for root in roots for f in session_files(root)]
-    found = [f for f in scan_files(files) if not is_own_id(f)]
+    found = scan_files(files)
     print(f"\nlog scan: {len(files)} log/jsonl files, "
           f"{sum(f.stat().st_size for f in files):,} bytes, {len(found)} identifiers found")
     assert found == [], found[:20]
