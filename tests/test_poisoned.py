@@ -23,7 +23,7 @@ from assistant.verify import verify
 from ingest.build import ingest
 from ingest.load import load_document
 from tests.conftest import PAGES, ROOT, SEED, SEED_DOC, make_settings
-from tests.llm_server import MODEL, llm_server  # noqa: F401 - the fixture
+from tests.llm_server import MODEL  # `llm_server`: the conftest plugin's, one a session
 
 POISONED = PAGES / "poisoned"
 POISONED_FILES = sorted(POISONED.iterdir()) + sorted(PAGES.glob("poisoned-*"))
@@ -305,7 +305,7 @@ def with_llm(settings, llm: dict):
 @pytest.mark.llm
 @pytest.mark.slow
 def test_llm_answerer_billing_verdicts_unchanged_and_answers_clean(
-        llm_server, poisoned_settings, seed_index, clean_extractive):  # noqa: F811
+        llm_server, poisoned_settings, seed_index, clean_extractive):
     llm = {"base_url": llm_server, "model": MODEL, "max_tokens": 120, "max_retries": 0}
     settings, _ = poisoned_settings
     poisoned = Assistant.from_settings(with_llm(settings, llm), build_if_missing=False)
