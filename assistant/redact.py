@@ -48,17 +48,22 @@ def find_identifiers(text: str, level: str = "log") -> list[Span]:
 
 
 def redact(text: str, level: str = "log") -> str:
-    """text with every member identifier replaced by its typed placeholder."""
-    spans = find_identifiers(text, level)
-    if not spans:
-        return text
-    parts, pos = [], 0
-    for kind, s, e in spans:
-        parts.append(text[pos:s])
-        parts.append(placeholder(kind))
-        pos = e
-    parts.append(text[pos:])
-    return "".join(parts)
+    """text with every member identifier replaced by its typed placeholder.
+
+    A placeholder can change what is read around it, so a second pass runs on the result; what
+    comes out holds nothing the detector would find (the log scan uses the same detector)."""
+    for _ in range(3):
+        spans = find_identifiers(text, level)
+        if not spans:
+            return text
+        parts, pos = [], 0
+        for kind, s, e in spans:
+            parts.append(text[pos:s])
+            parts.append(placeholder(kind))
+            pos = e
+        parts.append(text[pos:])
+        text = "".join(parts)
+    return text
 
 
 def redact_for_llm(text: str) -> str:

@@ -75,10 +75,8 @@ def run(settings: Settings, mode: str | None = None, port: int | None = None) ->
     port = settings.slack.port if port is None else port
     tokens = read_tokens(mode)
 
-    from assistant.logging_setup import redact_console
     from assistant.pipeline import Assistant
 
-    redact_console()  # libraries that print instead of logging are redacted too
     assistant = Assistant.from_settings(settings, build_if_missing=True, progress=True)
     bot = build_bot(settings, assistant, tokens)
     try:
