@@ -115,6 +115,30 @@ def test_scope_terms_exclusions_and_information_questions(widgets):
     ("doula-services", "the doula is 17", "doula_age", 17.0),
     ("doula-services", "only 10 hrs training and 4 births", "training_pathway", False),
     ("doula-services", "~210 days after the date of service", "claim_age_days", 210.0),
+    # a second writer's phrasings
+    ("lactation", "RN is signed up for the IBCLC exam next month", "certification", "none"),
+    ("lactation", "her IBCLC lapsed in 2022 and she hasnt recertified", "certification", "none"),
+    ("lactation", "RN has 'some kind of lactation cert', i dont know which", "certification",
+     "unsure"),
+    ("lactation", "she hasnt had any bf education at all yet", "standard_support_failed", False),
+    ("lactation", "not sure if she ever got the standard bf education", "standard_support_failed",
+     "unsure"),
+    ("lactation", "hasnt told us if she wants to keep breastfeeding", "wants_to_breastfeed",
+     "unsure"),
+    ("lactation", "kiddo is 14 months", "infant_age_months", 14.0),
+    ("lactation", "baby is 1.5 yrs old", "infant_age_months", 18.0),
+    ("lactation", "2 y/o still nursing", "infant_age_months", 24.0),
+    ("doula-services", "no prior doula experience", "experience_years", 0.0),
+    ("doula-services", "she has adult CPR, never took the infant portion", "cpr", False),
+    ("doula-services", "doula's CPR might be expired, not sure", "cpr", "unsure"),
+    ("doula-services", "member hasn't said yes yet to video", "member_agrees", "unsure"),
+    ("doula-services", "member asked for in-person visits", "member_agrees", False),
+    ("doula-services", "her medi-cal enrollment was terminated", "enrolled", False),
+    ("doula-services", "pregnancy ended over a year ago", "months_since_end", 13.0),
+    ("doula-services", "delivered 'about a year ago'", "months_since_end", "unsure"),
+    ("doula-services", "PA approved on the 1st, visits started on the 5th", "auth_in_time", True),
+    ("doula-services", "auth still pending, the visit already happened yesterday", "auth_in_time",
+     False),
 ])
 def test_shipped_packs_read_negations_and_numbers(pack, question, fact, value):
     assert facts(shipped().pack(pack), question).get(fact) == value
@@ -124,6 +148,35 @@ def test_a_who_question_clears_the_person_named_before():
     lact = shipped().pack("lactation")
     f = facts(lact, "who can then?", "can an IBCLC prescribe a breast pump")
     assert f.get("prescriber") is None and f["topic"] == "dme"
+
+
+def test_several_people_the_one_asked_about_and_what_belongs_to_them():
+    lact = shipped().pack("lactation")
+    f = facts(lact, "our MA has no cert but our RN has her IBCLC - can we bill the RN's visits")
+    assert f["role"] == "RN" and f["certification"] == "ibclc"
+    f = facts(lact, "our RN w/ IBCLC is billable - same for our LVN who also has her IBCLC?")
+    assert f["role"] == "LVN" and f["certification"] == "ibclc"
+
+
+def test_a_pronoun_names_the_person_before_it_near_a_context_word():
+    lact = shipped().pack("lactation")
+    f = facts(lact, "our MA has no license - she signed the pump order while the doctor was out")
+    assert f["prescriber"] == "MA"
+    f = facts(lact, "mom says she wants a pump, the NP wrote the rx")
+    assert f["prescriber"] == "NP"  # a named prescriber wins over a pronoun
+
+
+def test_a_fact_can_make_a_message_a_billing_question():
+    doula = shipped().pack("doula-services")
+    assert doula.read("does the doula need liability insurance to contract with HN").scenario.asks
+    assert not doula.read("whats a doula exactly").scenario.asks
+
+
+def test_a_scenario_told_in_facts_makes_its_follow_up_a_billing_question():
+    doula = shipped().pack("doula-services")
+    out = doula.read("oh wait her CPR expired last month", [Turn(role="user", content=(
+        "our doula is enrolled, npi, hipaa, 20 hrs training + 3 births, contracted"))])
+    assert out.scenario.asks and out.scenario.facts["cpr"] is False
 
 
 def test_context_carries_over_a_follow_up():

@@ -118,7 +118,7 @@ class Pack:
         # never a question after information only.
         asks = not last.information and (
             last.asks or len(last.facts) >= 2
-            or any(m.asks and not m.information for m in messages[:-1]))
+            or any((m.asks or len(m.facts) >= 2) and not m.information for m in messages[:-1]))
         scenario = Scenario(pack=self.id, facts=facts, asks=asks)
         hits = (last.scope_hits, sum(m.scope_hits for m in messages))
         result = PackResult(self.id, False, scenario, hits=hits)

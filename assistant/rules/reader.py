@@ -20,8 +20,10 @@ from assistant.rules.text import (
     Match,
     Negation,
     Phrases,
+    clause_start,
     mask,
     normalise_unicode,
+    sentence_start,
     sentence_words,
     take_longest,
     words_after,
@@ -58,6 +60,7 @@ class Vocabulary:
         self.negation = Negation(
             [p for n in neg for p in n.before], [p for n in neg for p in n.after],
             [p for n in neg for p in n.uncertain],
+            [p for n in neg for p in n.answers_no],
             neg[-1].window if neg else 4, neg[-1].after_window if neg else 5)
         qs = [s.question for s in specs if s.question]
         self.asks = Phrases([p for q in qs for p in q.asks])
@@ -91,10 +94,13 @@ class Vocabulary:
 class Reading:
     """One fact's reading of one message."""
 
-    __slots__ = ("at", "implied", "value")
+    __slots__ = ("at", "implied", "several", "value")
 
-    def __init__(self, value: Any = MISSING, implied: dict[str, Any] | None = None, at: int = -1):
+    def __init__(self, value: Any = MISSING, implied: dict[str, Any] | None = None, at: int = -1,
+                 several: tuple[int, ...] = ()):
         self.value, self.implied, self.at = value, implied or {}, at
+        # when the message names several values (several people ...): where the chosen one is
+        self.several = several
 
 
 class ChoiceReader:
@@ -110,6 +116,8 @@ class ChoiceReader:
         self.not_context = Phrases(spec.not_context)
         self.unsure = Phrases(spec.unsure)
         self.clear = Phrases(spec.clear)
+        self.focus = Phrases(spec.focus)
+        self.refer = Phrases(spec.refer)
 
     def mentions(self, text: str, carried: tuple[bool, bool] = (False, False)
                  ) -> list[tuple[Match, str]]:
@@ -138,18 +146,52 @@ class ChoiceReader:
             out.append((m, v))
         return out
 
-    def read(self, text: str, carried: tuple[bool, bool] = (False, False)) -> Reading:
+    def pronoun_mentions(self, text: str) -> list[tuple[Match, str]]:
+        """Words that refer back ("she" in "our MA ... she signed the order") right before a
+        context word, each with the value named last before it in the same sentence."""
+        if self.refer.empty or self.context.empty:
+            return []
+        t = mask(text, self.mask)
+        named = take_longest((m, v) for v, ph in self.values.items() for m in ph.finditer(t))
+        out = []
+        for r in self.refer.finditer(t):
+            if self.context.search(" ".join(sentence_words(t, r.end, 2, False))) is None:
+                continue
+            start = sentence_start(t, r.start)
+            before = [(m, v) for m, v in named if start <= m.start and m.end <= r.start]
+            if before:
+                out.append((r, before[-1][1]))
+        return out
+
+    def read(self, text: str, carried: tuple[bool, bool] = (False, False),
+             anchor: tuple[int, ...] = ()) -> Reading:
+        """``anchor``: where the value of the fact this one ``belongs_to`` was named; of several
+        different values, the ones named in its clause count ("our MA has no cert but our RN has
+        her IBCLC": the RN's)."""
         neg = self.vocab.negation
         positive: list[tuple[Match, str]] = []
         negated: list[tuple[Match, str]] = []
         unsure = False
-        for m, v in self.mentions(text, carried):
+        mentions = self.mentions(text, carried)
+        if not mentions:  # only a word referring back names the value ("she signed the order")
+            mentions = self.pronoun_mentions(text)
+        if anchor and len({v for _, v in mentions}) > 1:
+            where = {clause_start(text, a) for a in anchor}
+            mentions = [mv for mv in mentions if clause_start(text, mv[0].start) in where] \
+                or mentions
+        for m, v in mentions:
             if neg.unsure(text, m):
                 unsure = True
             elif neg.negated(text, m, after=False):  # "X pending" is about X's state, not X
                 negated.append((m, v))
             else:
                 positive.append((m, v))
+        named = list(positive)
+        named_several = len({v for _, v in named}) > 1
+        if positive and not self.focus.empty:  # "same for our LVN?": the value in focus wins
+            focused = [(m, v) for m, v in positive if self.focus.search(
+                " ".join(sentence_words(text, m.start, 4, True))) is not None]
+            positive = focused or positive
         if positive:
             if self.spec.pick == "first":
                 m, v = positive[0]
@@ -157,7 +199,8 @@ class ChoiceReader:
                 m, v = positive[-1]
             else:
                 m, v = max(positive, key=lambda mv: (self.spec.values[mv[1]].rank, -mv[0].start))
-            return Reading(v, dict(self.spec.values[v].implies), m.start)
+            spots = tuple(p.start for p, pv in named if pv == v) if named_several else ()
+            return Reading(v, dict(self.spec.values[v].implies), m.start, spots)
         for m, v in negated:
             value = self.spec.values[v].negated or self.spec.negated
             if value is not None:
@@ -187,18 +230,17 @@ class FlagReader:
     def read(self, text: str) -> Reading:
         neg = self.vocab.negation
         found = [(m, True) for m in self.yes.finditer(text)] + [
-            (m, False) for m in self.no.finditer(text)]
+            (m, False) for m in self.no.finditer(text)] + [
+            (m, UNSURE) for m in self.unsure.finditer(text)]  # "hasn't said yes yet": unsure
         value: Any = MISSING
         at = -1
         for m, polarity in take_longest(found):
-            if neg.unsure(text, m):
+            if polarity == UNSURE or neg.unsure(text, m):
                 value, at = UNSURE, m.start
                 continue
             if self.spec.negatable and neg.negated(text, m):
                 polarity = not polarity
             value, at = polarity, m.start
-        if value is MISSING and self.unsure.search(text) is not None:
-            value = UNSURE
         implied = dict(self.spec.implies) if value is True else {}
         return Reading(value, implied, at)
 
@@ -310,15 +352,19 @@ class ScenarioReader:
         fact's context words said there carry over to a message that names none)."""
         t = self.vocab.normalise(text)
         msg = Message(t)
+        readings: dict[str, Reading] = {}
         for name, reader in self.readers.items():
             if isinstance(reader, ChoiceReader):
                 carried = (any(reader.context.search(e) for e in earlier)
                            if not reader.context.empty else False,
                            any(reader.not_context.search(e) for e in earlier)
                            if not reader.not_context.empty else False)
-                r = reader.read(t, carried)
+                owner = self.belongs.get(name)
+                anchor = readings[owner].several if owner in readings else ()
+                r = reader.read(t, carried, anchor)
             else:
                 r = reader.read(t)
+            readings[name] = r
             if r.value is not MISSING:
                 msg.facts[name] = r.value
             elif isinstance(reader, ChoiceReader) and not reader.clear.empty and \
@@ -327,7 +373,8 @@ class ScenarioReader:
             for k, v in r.implied.items():
                 if k not in msg.implied:
                     msg.implied[k], msg.implied_by[k] = v, name
-        msg.asks = self.vocab.asks.search(t) is not None
+        msg.asks = self.vocab.asks.search(t) is not None or any(
+            getattr(self.spec.facts[n], "asks", False) for n in msg.facts)
         msg.information = self.vocab.information.search(t) is not None
         msg.scope_hits = self.terms.count(t)
         msg.excluded = self.exclude.search(t) is not None

@@ -90,6 +90,8 @@ class _FactBase(_Strict):
         "restated.")
     unsure: list[Phrase] = Field(default_factory=list,
                                  description="Words that say the fact is not known yet.")
+    asks: bool = Field(False, description="A message that states this fact is a billing-"
+                       "eligibility question ('does the doula need liability insurance').")
 
 
 class ChoiceFact(_FactBase):
@@ -114,6 +116,14 @@ class ChoiceFact(_FactBase):
     clear: list[Phrase] = Field(
         default_factory=list, description="Words of a later message that clear an earlier value "
         "when it names none ('who can then?').")
+    focus: list[Phrase] = Field(
+        default_factory=list, description="Words that put a value in focus: when a message names "
+        "several values, one named right after these ('same for our LVN?', 'what about the MA') "
+        "wins over the others.")
+    refer: list[Phrase] = Field(
+        default_factory=list, description="Words that refer back to a value named earlier in the "
+        "message ('she' in 'our MA ... she signed the order'): with 'context', such a word near a "
+        "context word counts as a mention of the value named last before it.")
 
     @field_validator("values")
     @classmethod
@@ -212,6 +222,9 @@ class Negation(_Strict):
     after: list[Phrase] = Field(default_factory=list, description="Negation after a phrase.")
     uncertain: list[Phrase] = Field(default_factory=list,
                                     description="'not sure if ...': what follows is unsure.")
+    answers_no: list[Phrase] = Field(
+        default_factory=list, description="Short answers after a label that say no ('CPR: no', "
+        "'NPI - none', 'HIPAA: not yet'): the label is negated.")
     window: int = Field(4, ge=1, le=12, description="Words before a phrase a negation reaches.")
     after_window: int = Field(5, ge=1, le=12, description="Words after a phrase.")
 
@@ -416,7 +429,7 @@ def load_file(path: Path, shared: dict[str, Located] | None = None
 
 
 EXTENDED = ("mask", "ignore_after", "ignore_before", "context", "not_context", "unsure", "yes",
-            "no", "patterns", "clear")
+            "no", "patterns", "clear", "focus", "refer")
 
 
 def _resolve_likes(data: dict, shared: dict[str, Located], doc: Located, path: Path

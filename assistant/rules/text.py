@@ -117,6 +117,15 @@ def words_before(text: str, pos: int, n: int) -> list[str]:
 
 
 _SENTENCE = re.compile(r"[.?!\n]+(?:\s|$)")
+_LABEL = re.compile(r"\s*(?:[:=]|\s-|-\s)\s*")  # "label: answer", "label - answer"
+
+
+def sentence_start(text: str, pos: int) -> int:
+    """Where the sentence holding ``pos`` starts."""
+    start = 0
+    for m in _SENTENCE.finditer(text, 0, pos):
+        start = m.end()
+    return start
 
 
 def sentence_words(text: str, pos: int, n: int, before: bool) -> list[str]:
@@ -167,14 +176,31 @@ def _whole(phrases: Phrases, text: str) -> bool:
 class Negation:
     """Negation and uncertainty cues, as one pack's vocabulary compiled."""
 
-    def __init__(self, before: Sequence, after: Sequence, uncertain: Sequence, window: int,
-                 after_window: int):
+    def __init__(self, before: Sequence, after: Sequence, uncertain: Sequence,
+                 answers_no: Sequence, window: int, after_window: int):
         self.before = Phrases(before)
         self.after = Phrases(after)
         self.uncertain = Phrases(uncertain)
+        self.answers_no = Phrases(answers_no)
         self.window, self.after_window = window, after_window
 
+    def answered_no(self, text: str, m: Match) -> bool:
+        """A label answered no: "CPR: no", "NPI - none", "HIPAA = not yet" (the answer is the
+        whole of what follows, up to the next comma or the end)."""
+        if self.answers_no.empty:
+            return False
+        lab = _LABEL.match(text, m.end)
+        if lab is None:
+            return False
+        answer = text[lab.end():clause_end(text, lab.end())].strip(" .!?)")
+        return 0 < len(_WORD.findall(answer)) <= 3 and _whole(self.answers_no, answer)
+
     def negated(self, text: str, m: Match, after: bool = True) -> bool:
+        if self.answered_no(text, m):
+            return True
+        return self._negated(text, m, after)
+
+    def _negated(self, text: str, m: Match, after: bool = True) -> bool:
         """A negation cue up to ``window`` words before the match with one verb and light words
         between ("doesn't have an NPI", "never took a formal course"; not "no contract already
         saw"),
@@ -214,7 +240,17 @@ class Negation:
         if self.uncertain.search(text[start:m.start]) is not None:
             return True
         after = " ".join(words_after(text, m.end, 3))
-        return bool(after) and self.uncertain.search(after) is not None
+        if after and self.uncertain.search(after) is not None:
+            return True
+        # "her CPR might be expired, not sure": a clause that is only the doubt, right after
+        end = clause_end(text, m.end)
+        if end < len(text) and text[end] in ",;-(":
+            nxt = text[end + 1:clause_end(text, end + 1)].strip(" .!?)")
+            words = _WORD.findall(nxt)
+            if words and len(words) <= 4 and any(
+                    u.start == 0 for u in self.uncertain.finditer(nxt)):
+                return True
+        return False
 
 
 def take_longest(matches: Iterable[tuple[Match, object]]) -> list[tuple[Match, object]]:

@@ -223,6 +223,21 @@ def _deps(pack: Pack, name: str, seen: set[str] | None = None) -> set[str]:
     return out
 
 
+def _derived_value(fact: DerivedFact, facts: dict[str, Any]) -> Any:
+    """A derived fact's value from partly assigned facts (UNSET: cannot tell yet), as the reader
+    computes it: true if its ``true`` holds, else false if ``false`` holds, else unsure if
+    ``unsure`` holds, else not stated."""
+    for cond, value in ((fact.true, True), (fact.false, False), (fact.unsure, UNSURE)):
+        if cond is None:
+            continue
+        r = conditions.evaluate(cond, facts)
+        if r is None:
+            return conditions.UNSET
+        if r:
+            return value
+    return None
+
+
 def find_scenario(pack: Pack, must: Sequence[Rule], must_not: Sequence[Rule],
                   budget: int = 200_000) -> tuple[dict[str, Any] | None, bool]:
     """A scenario every rule of ``must`` matches and no rule of ``must_not`` does.
@@ -239,6 +254,9 @@ def find_scenario(pack: Pack, must: Sequence[Rule], must_not: Sequence[Rule],
             first |= _deps(pack, f)
     order = [f for f in used if f in first] + [f for f in used if f not in first]
     domains = {f: _domain(pack, f) for f in order}
+    for f in order:  # a fact only the other rules read: "not stated" first (it rarely matches)
+        if f not in first and None in domains[f]:
+            domains[f] = [None, *(v for v in domains[f] if v is not None)]
     derived = [n for n, f in pack.facts.items() if isinstance(f, DerivedFact)]
     nodes = 0
 
@@ -246,14 +264,8 @@ def find_scenario(pack: Pack, must: Sequence[Rule], must_not: Sequence[Rule],
         facts = {n: None for n in pack.facts}
         for f in order:
             facts[f] = assigned.get(f, conditions.UNSET)
-        for name in derived:
-            deps = _deps(pack, name)
-            if any(facts.get(d) is conditions.UNSET for d in deps):
-                facts[name] = conditions.UNSET
-                continue
-            known = {k: v for k, v in facts.items() if v is not conditions.UNSET}
-            value = pack.reader.with_derived(known).get(name)
-            facts[name] = value
+        for name in derived:  # in the order written, three-valued: decided as soon as it can be
+            facts[name] = _derived_value(pack.facts[name], facts)
         return facts
 
     def search(i: int, assigned: dict[str, Any]) -> dict[str, Any] | None:
