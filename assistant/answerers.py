@@ -4,7 +4,7 @@ An answerer turns passages into draft text whose sentences end with ``[n]`` mark
 ``Answerer`` protocol in assistant/answer.py). Each is registered under a name with a factory
 that receives the Assistant being built (its settings, index and extractive answerer), so an
 answerer is made only when it is used and heavy imports stay lazy. The shipped names are
-``AnswererName`` in assistant/settings.py; tests register a scripted fake the same way::
+``AnswererName`` in core/settings.py; tests register a scripted fake the same way::
 
     answerers.register("scripted", lambda assistant: ScriptedAnswerer(...))
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import ConfigError
+from core.errors import ConfigError
 
 if TYPE_CHECKING:
     from assistant.answer import Answerer
@@ -62,4 +62,4 @@ def _openai(assistant: Assistant) -> Answerer:
     """An LLM behind an OpenAI-compatible endpoint (llm.base_url; assistant/llm_answer.py)."""
     from assistant.llm_answer import OpenAIAnswerer
 
-    return OpenAIAnswerer(assistant.settings.llm)
+    return OpenAIAnswerer(core.settings.llm)

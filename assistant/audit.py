@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.redact import redact
-from assistant.types import Answer
+from core.redact import redact
+from core.types import Answer
 
 SALT_ENV = "PMA_AUDIT_SALT"
 SALT_FILENAME = ".audit_salt"

@@ -2,7 +2,7 @@
 
 Written by the web page and the Slack bot; read by ``python -m evals import-feedback``, which
 turns thumbs-down entries into candidate eval cases. Every free-text field (question, answer,
-comment, correct answer) goes through ``assistant.redact.redact`` before it is written; the user
+comment, correct answer) goes through ``core.redact.redact`` before it is written; the user
 is stored only as a salted hash (same salt as the audit log).
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.audit import SaltedLog, append_jsonl, lock_for, user_hash, utc_now
-from assistant.redact import redact
+from core.redact import redact
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.textnorm import content_tokens
-from assistant.types import Turn
+from core.textnorm import content_tokens
+from core.types import Turn
 
 FOLLOW_UP_START = re.compile(
     r"^\s*(what|how)\s+about\b|^\s*(and|but|also|or|so)\b|^\s*what\s+if\b|^\s*(same|ok|okay)\b"

@@ -13,12 +13,12 @@ import threading
 import time
 from typing import Any
 
-from assistant.errors import IndexMissingError, IndexUnavailableError
-from assistant.leases import Lease
-from assistant.lexical import LexicalIndex, PageTexts, Segment, View, live_docs
-from assistant.settings import Settings
-from assistant.store import Generation, IndexStore
-from assistant.types import Chunk
+from core.errors import IndexMissingError, IndexUnavailableError
+from core.leases import Lease
+from core.lexical import LexicalIndex, PageTexts, Segment, View, live_docs
+from core.settings import Settings
+from core.store import Generation, IndexStore, fingerprint
+from core.types import Chunk
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,6 @@ log = logging.getLogger(__name__)
 class LoadedIndex:
     def __init__(self, settings: Settings, store: IndexStore | None = None, embedder=None,
                  refresh_seconds: float = 5.0):
-        from ingest.build import fingerprint  # the writer owns the fingerprint's definition
-
         self.settings = settings
         self.store = store or IndexStore(settings)
         self.expected = fingerprint(settings)
@@ -53,7 +51,7 @@ class LoadedIndex:
         if self._embedder is None:
             with self._model_lock:
                 if self._embedder is None:
-                    from assistant.embeddings import get_embeddings
+                    from core.embeddings import get_embeddings
 
                     self._embedder = get_embeddings(self.settings.embedding)
         return self._embedder

@@ -15,7 +15,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from assistant import citations
-from assistant.errors import LLMError, MissingExtraError
+from core.errors import LLMError, MissingExtraError
 from assistant.prompts import (
     CANNOT_ANSWER,
     HISTORY_HEADER,
@@ -30,8 +30,8 @@ from assistant.sentences import split_sentences
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from assistant.settings import LLMSettings
-    from assistant.types import Passage, Turn
+    from core.settings import LLMSettings
+    from core.types import Passage, Turn
 
 __all__ = ["CANNOT_ANSWER", "OpenAIAnswerer", "build_chat_model", "clean_answer",
            "normalise_citations"]
@@ -69,7 +69,7 @@ def normalise_citations(text: str, n_passages: int) -> str:
 
 def _is_echo(body: str) -> bool:
     """A sentence that repeats the instructions, or only announces an answer ("The answer is:")."""
-    from assistant.textnorm import tokens
+    from core.textnorm import tokens
 
     squashed = _squash(body)
     if len(squashed) >= 12 and squashed in _PROMPT_TEXT:
@@ -105,7 +105,7 @@ def _sentences(text: str) -> list[tuple[str, list[int]]]:
 
 def _attribute(body: str, passages: list[Passage], min_share: float = 0.5) -> list[int]:
     """The passage sharing most of the sentence's content words, if it shares enough."""
-    from assistant.textnorm import tokens
+    from core.textnorm import tokens
 
     words = set(tokens(body))
     if len(words) < 2:

@@ -11,18 +11,19 @@ import time
 from collections.abc import Callable
 
 from assistant import answerers
-from assistant.answer import ExtractiveAnswerer, IdfTable, Plan, UnitVectors, unanswered_note
-from assistant.errors import IndexUnavailableError, InputTooLongError, LLMError, check_length
+from assistant.answer import ExtractiveAnswerer, IdfTable, Plan, unanswered_note
+from assistant.unit_vectors import UnitVectors
+from core.errors import IndexUnavailableError, InputTooLongError, LLMError, check_length
 from assistant.followup import Resolved, resolve
 from assistant.index import LoadedIndex
-from assistant.messages import CANNOT_ANSWER, EMPTY_QUESTION
+from core.messages import CANNOT_ANSWER, EMPTY_QUESTION
 from assistant.question import focus_query, parts_of
-from assistant.redact import redact_for_llm
+from core.redact import redact_for_llm
 from assistant.retrieve import Filters, HybridRetriever
 from assistant.routing import MemberCheck, member_check
 from assistant.safety import masked_passages, scrub_links
-from assistant.settings import Settings
-from assistant.types import Answer, Citation, Context, Passage, Turn, Verdict
+from core.settings import Settings
+from core.types import Answer, Citation, Context, Passage, Turn, Verdict
 from assistant.verify import verify
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ class Assistant:
     def __init__(self, settings: Settings, index: LoadedIndex, answerer=None, rules=None,
                  audit=None):
         self.settings = settings
-        from ingest import flags
+        from core import flags
 
         flags.configure_trusted_domains(settings.trusted_link_domains)
         self.index = index
@@ -45,15 +46,9 @@ class Assistant:
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
-    def from_settings(cls, settings: Settings, *, build_if_missing: bool = True,
-                      progress: bool = True, **kwargs) -> Assistant:
-        if build_if_missing:
-            from ingest.build import ensure_index
-
-            try:
-                ensure_index(settings, progress=progress)
-            except IndexUnavailableError as exc:  # answers say so until the server is back
-                log.warning("index not checked: %s", exc)
+    def from_settings(cls, settings: Settings, **kwargs) -> Assistant:
+        """The assistant over the index ``settings`` name, as it is: bringing the index up to
+        date with the corpus is the entry points' job (``interfaces.startup.open_assistant``)."""
         index = LoadedIndex(settings)
         if "rules" not in kwargs:
             from assistant.rules import RuleChecker

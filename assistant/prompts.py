@@ -13,7 +13,7 @@ from assistant.citations import marker, strip_markers
 if TYPE_CHECKING:  # keep langchain out of import time
     from langchain_core.prompts import ChatPromptTemplate
 
-    from assistant.types import Passage, Turn
+    from core.types import Passage, Turn
 
 CANNOT_ANSWER = "The manual passages do not answer this question."
 """The one sentence the model must reply with when the passages don't answer."""

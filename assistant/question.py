@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.textnorm import content_tokens
+from core.textnorm import content_tokens
 
 AnswerKind = str  # "duration" | "address" | "contact" | "amount" | "code" | "number" | "who"
 

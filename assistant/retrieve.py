@@ -17,9 +17,9 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableLambda
 from pydantic import ConfigDict
 
-from assistant.lexical import LexicalIndex  # noqa: F401  (re-exported: it lives in lexical.py)
-from assistant.settings import RetrievalSettings
-from assistant.types import Chunk, Passage
+from core.lexical import LexicalIndex  # noqa: F401  (re-exported: it lives in lexical.py)
+from core.settings import RetrievalSettings
+from core.types import Chunk, Passage
 
 
 @dataclass

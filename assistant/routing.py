@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.messages import MEMBER_LOOKUP, MEMBER_NOTICE
-from assistant.redact import redact
+from core.messages import MEMBER_LOOKUP, MEMBER_NOTICE
+from core.redact import redact
 
 MEMBER_ONLY = re.compile(
     r"\b(is|was|are)\s+(?:(?:my|this|our)\s+(?:patient|member|pt|baby|mom|mother|client)"

@@ -1,7 +1,7 @@
 """Untrusted page text never reaches an answer: injected instructions, role markers and links
 that leave Health Net.
 
-Ingest flags suspicious pages (ingest/flags.py); this module is the answer side's check.
+Ingest flags suspicious pages (core/flags.py); this module is the answer side's check.
 ``unsafe_text`` says whether a piece of text may not be quoted; ``quotable`` says whether one
 span of a passage may be quoted (a span is tainted by the whole paragraph around it, so the
 "fact" that follows an injected instruction is not trusted either); ``masked_passages`` hands
@@ -16,8 +16,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from assistant.types import Citation, Passage
-from ingest import flags as fl
+from core.types import Citation, Passage
+from core import flags as fl
 
 LINK_REMOVED = "(link removed)"
 

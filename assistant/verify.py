@@ -16,8 +16,8 @@ from assistant.citations import marker, split_claims
 from assistant.negation import negated
 from assistant.safety import unsafe_text
 from assistant.sentences import split_sentences
-from assistant.textnorm import tokens
-from assistant.types import Citation, Passage
+from core.textnorm import tokens
+from core.types import Citation, Passage
 
 NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
 CONNECTOR = re.compile(r"^\s*(yes|no)\b[.,!]?\s*", re.I)

@@ -46,9 +46,14 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np  # noqa: E402
 
-from assistant.embeddings import get_embeddings  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-from assistant.store import IndexStore  # noqa: E402
+try:  # this tree; an older one (--code) had these modules in assistant/
+    from core.embeddings import get_embeddings  # noqa: E402
+    from core.settings import Settings  # noqa: E402
+    from core.store import IndexStore  # noqa: E402
+except ImportError:
+    from assistant.embeddings import get_embeddings  # noqa: E402
+    from assistant.settings import Settings  # noqa: E402
+    from assistant.store import IndexStore  # noqa: E402
 from ingest.build import ingest  # noqa: E402
 
 SEED_PAGE = _HERE / "corpus" / "lactation-education-and-support-services.txt"
@@ -144,9 +149,13 @@ def timed(fn, qs: list[str], repeat: int) -> list[float]:
 
 COLD = """
 import time, sys; t = time.perf_counter(); sys.path.insert(0, {root!r})
-from assistant.settings import Settings; from assistant.pipeline import Assistant
+try: from core.settings import Settings
+except ImportError: from assistant.settings import Settings
+from assistant.pipeline import Assistant
 s = Settings(index_dir={index!r}, data_dir={data!r})
-a = Assistant.from_settings(s, build_if_missing=False)
+import inspect  # an older tree (--old-tree) built a missing index unless told not to
+kw = dict(build_if_missing=False) if 'build_if_missing' in inspect.signature(Assistant.from_settings).parameters else {{}}
+a = Assistant.from_settings(s, **kw)
 a.ask("Who can prescribe lactation DME?")
 first = time.perf_counter() - t
 for q in ["Can an IBCLC bill Medi-Cal directly?", "What breast pumps can members get?"] * 20:
@@ -182,7 +191,7 @@ def warm_p95(settings: Settings, repeat: int) -> tuple[float, float, float]:
     from assistant.pipeline import Assistant
 
     qs = questions()
-    assistant = Assistant.from_settings(settings, build_if_missing=False, audit=None)
+    assistant = Assistant.from_settings(settings, audit=None)
     ours = timed(lambda q: assistant.ask(q), qs, repeat)
     retrieve = timed(lambda q: assistant.retriever.passages(q), qs, repeat)
     store = Chroma(client=IndexStore(settings).client,

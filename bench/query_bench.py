@@ -24,13 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from assistant.embeddings import get_embeddings  # noqa: E402
+from core.embeddings import get_embeddings  # noqa: E402
 from assistant.pipeline import Assistant  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-from assistant.lexical import write_segment  # noqa: E402
-from assistant.store import IndexStore, SegmentRef, chunk_metadata, row_id  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from core.lexical import write_segment  # noqa: E402
+from core.store import IndexStore, SegmentRef, chunk_metadata, row_id  # noqa: E402
 from bench.synthetic import write_corpus  # noqa: E402
-from ingest.build import fingerprint, ingest  # noqa: E402
+from core.store import fingerprint  # noqa: E402
+from ingest.build import ingest  # noqa: E402
 from ingest.chunk import chunk_document  # noqa: E402
 from ingest.load import iter_files, load_document  # noqa: E402
 
@@ -134,8 +135,8 @@ def large_baseline(settings: Settings, collection: str):
 
 COLD = """
 import time, sys; t = time.perf_counter(); sys.path.insert(0, {root!r})
-from assistant.settings import Settings; from assistant.pipeline import Assistant
-a = Assistant.from_settings(Settings(index_dir={index!r}, data_dir={data!r}), progress=False)
+from core.settings import Settings; from assistant.interfaces.startup import open_assistant
+a = open_assistant(Settings(index_dir={index!r}, data_dir={data!r}), progress=False)
 a.ask("Who can prescribe lactation DME?")
 first = time.perf_counter() - t
 for q in ["Can an IBCLC bill Medi-Cal directly?", "What breast pumps can members get?"] * 20:
@@ -164,7 +165,7 @@ def main() -> None:
         settings = Settings(index_dir=tmp / "index", data_dir=tmp / "var")
         ingest(settings.corpus, settings, progress=False)
         qs = questions()
-        assistant = Assistant.from_settings(settings, build_if_missing=False, audit=None)
+        assistant = Assistant.from_settings(settings, audit=None)
         ours = timed(lambda q: assistant.ask(q), qs, args.repeat)
         base = timed(baseline(settings), qs, args.repeat)
         print(f"queries: {len(qs)} x {args.repeat} (warm)")
@@ -180,7 +181,7 @@ def main() -> None:
             collection = build_large(large, args.large)
             print(f"large index: {args.large} chunks built in {time.perf_counter() - t:.0f} s")
             t = time.perf_counter()
-            big = Assistant.from_settings(large, build_if_missing=False, audit=None)
+            big = Assistant.from_settings(large, audit=None)
             print(f"large index load (memory-mapped segments): {time.perf_counter() - t:.1f} s")
             report(f"{args.large} chunks (extractive)", timed(lambda q: big.ask(q), qs, 2),
                    timed(large_baseline(large, collection), qs, 2))

@@ -24,8 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from assistant.embeddings import get_embeddings
-from assistant.settings import Settings, SyncSettings
+from assistant.rules.engine import RuleBook
+from core.embeddings import get_embeddings
+from core.settings import Settings, SyncSettings
 from bench.fake_site import LocalSite
 from bench.synthetic import ROLES, TOPICS, sentence
 from ingest.sync.run import sync
@@ -121,7 +122,8 @@ class Remote:
 def timed(settings: Settings, site: Remote, embedder) -> tuple[float, object, list]:
     site.call("hits")  # clear the log
     t = time.perf_counter()
-    out = sync(settings, site.base + ROOT, progress=False, embedder=embedder)
+    out = sync(settings, site.base + ROOT, progress=False, embedder=embedder,
+               load_rules=RuleBook.load)
     return time.perf_counter() - t, out, site.call("hits")
 
 

@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, get_args
 
-from assistant.settings import AnswererName
+from core.settings import AnswererName
 from evals import cases as case_io
 from evals.gate import THRESHOLDS_FILE, failures, load_thresholds
 from evals.report import format_table, write_report
@@ -75,7 +75,7 @@ def import_feedback_main(argv: list[str]) -> int:
     args = feedback_parser().parse_args(argv)
     path = args.feedback
     if path is None:
-        from assistant.settings import Settings
+        from core.settings import Settings
 
         path = Settings().feedback_path
     if not Path(path).exists():
@@ -129,7 +129,7 @@ def assistant_chunk_texts(assistant, settings) -> dict[str, str]:
     """chunk_id -> stored text of the indexed chunks (what citations must quote exactly)."""
     chunks = getattr(getattr(assistant, "index", None), "chunks", None)
     if chunks is None:
-        from assistant.store import IndexStore
+        from core.store import IndexStore
 
         store = IndexStore(settings)
         chunks = store.chunks(store.open_current().name)
@@ -154,9 +154,9 @@ def run_main(argv: list[str]) -> int:
         print("error: no eval cases to run.", file=sys.stderr)
         return 2
 
-    from assistant.errors import AssistantError
-    from assistant.settings import Settings
-    from assistant.types import Turn
+    from core.errors import AssistantError
+    from core.settings import Settings
+    from core.types import Turn
 
     overrides: dict[str, Any] = {"index_dir": args.index}
     if args.answerer:

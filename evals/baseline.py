@@ -24,7 +24,7 @@ from typing import Any
 
 import frontmatter
 
-from assistant.errors import MissingExtraError
+from core.errors import MissingExtraError
 
 PAGE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 _END_PUNCT = tuple(".:;?!,)")

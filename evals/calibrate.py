@@ -65,8 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.index import LoadedIndex
     from assistant.pipeline import Assistant
     from assistant.routing import member_check
-    from assistant.settings import Settings
-    from assistant.types import Turn
+    from core.settings import Settings
+    from core.types import Turn
     from evals import cases as case_io
 
     settings = Settings(index_dir=args.index)

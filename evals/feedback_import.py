@@ -25,7 +25,7 @@ from evals.metrics import normalize
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "candidates" / "feedback.jsonl"
 _PUNCT = re.compile(r"[^\w\s]")
-# Fallback only, when assistant.redact is not available: long digit-bearing tokens (member IDs,
+# Fallback only, when core.redact is not available: long digit-bearing tokens (member IDs,
 # claim numbers) and slash dates.
 _ID_LIKE = re.compile(r"\b(?=[A-Za-z0-9-]*\d)[A-Za-z0-9-]{7,}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 
@@ -51,7 +51,7 @@ def question_key(question: str) -> str:
 
 def _redactor():
     try:
-        from assistant.redact import redact
+        from core.redact import redact
     except ImportError:
         return lambda text: _ID_LIKE.sub("[ID]", text)
     return redact

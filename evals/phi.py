@@ -208,13 +208,13 @@ def load_split(split: str, datasets: Path = DATASETS) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------ redactors
 class ProjectRedactor:
-    """``assistant.redact``: ``level="log"`` is what logs, search and feedback get; ``"llm"``
+    """``core.redact``: ``level="log"`` is what logs, search and feedback get; ``"llm"``
     also drops the low-confidence spans (what an outside LLM gets)."""
 
     def __init__(self, level: str = "log"):
-        from assistant import redact
+        from core import redact
 
-        self.name = "assistant.redact" + ("" if level == "log" else f" ({level})")
+        self.name = "core.redact" + ("" if level == "log" else f" ({level})")
         self._find = redact.find_identifiers
         self.level = level
 
@@ -244,7 +244,7 @@ def measure(messages: Iterable[dict[str, Any]],
     out unchanged.
     """
     if find is None:
-        from assistant.redact import find_identifiers as find
+        from core.redact import find_identifiers as find
     by_kind: dict[str, dict[str, Any]] = {}
     kind_right = kind_total = clean = clean_same = idem = n = chars = 0
     t0 = time.perf_counter()

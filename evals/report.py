@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import MissingExtraError
+from core.errors import MissingExtraError
 
 # (metric, label, higher_is_better, on the 0..1 chart)
 METRICS: list[tuple[str, str, bool, bool]] = [

@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.errors import AssistantError
+from core.errors import AssistantError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,8 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["sync"]:
         return sync_main(argv[1:])
     args = build_parser().parse_args(argv)
-    from assistant.logging_setup import configure_logging
-    from assistant.settings import Settings
+    from core.logging_setup import configure_logging
+    from core.settings import Settings
     from ingest.build import ingest
 
     overrides = {}
@@ -88,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def sync_main(argv: list[str]) -> int:
     args = build_sync_parser().parse_args(argv)
-    from assistant.logging_setup import configure_logging
-    from assistant.settings import Settings
+    from core.logging_setup import configure_logging
+    from core.settings import Settings
     from ingest.sync.run import sync
 
     overrides: dict = {}
@@ -103,7 +103,10 @@ def sync_main(argv: list[str]) -> int:
             settings.sync = settings.sync.model_copy(update={
                 k: v for k, v in (("mirror_dir", args.mirror), ("report_dir", args.report)) if v})
         configure_logging(settings.log_level)
-        outcome = sync(settings, args.url, progress=not args.quiet, rebuild=args.rebuild)
+        from assistant.rules.engine import RuleBook  # the CLI wires the assistant's rule book in
+
+        outcome = sync(settings, args.url, progress=not args.quiet, rebuild=args.rebuild,
+                       load_rules=RuleBook.load)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

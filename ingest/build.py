@@ -21,33 +21,21 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from tqdm import tqdm
 
-from assistant.errors import IngestLockedError, LoadError
-from assistant.lexical import Segment, write_segment
-from assistant.settings import Settings
-from assistant.store import (Generation, IndexStore, SegmentRef, chunk_from_record,
-                             chunk_metadata, row_id)
-from assistant.types import Chunk
+from core.errors import IngestLockedError, LoadError
+from core.lexical import Segment, write_segment
+from core.settings import Settings
+from core.store import (Generation, IndexStore, SegmentRef, chunk_from_record, chunk_metadata,
+                        fingerprint, row_id)
+from core.types import Chunk
 from ingest.chunk import chunk_document
 from ingest.load import iter_files, load_document
 
 log = logging.getLogger(__name__)
 
-# 2: page ids are the URL path below the manual root (were the last URL segment).
-# 3: segments + states (assistant/store.py), lexical segments on disk (assistant/lexical.py).
-SCHEMA_VERSION = 3
 EMBED_BATCH = 64
 MAX_SEGMENTS = 8  # segments a state may have (each costs one vector query per question)
 MERGE_FACTOR = 4  # the newest segments no larger than 4x what is written are absorbed into it
 DEAD_MAX = 2000  # a segment with more retired rows is rewritten (queries over-fetch by these)
-
-
-def fingerprint(settings: Settings) -> dict:
-    """What built the index: a mismatch means the index must be rebuilt."""
-    return {
-        "schema": SCHEMA_VERSION,
-        "embedding_model": settings.embedding.model,
-        "chunking": settings.chunking.model_dump(),
-    }
 
 
 @dataclass
@@ -190,7 +178,7 @@ def ingest(paths: Iterable[Path], settings: Settings, *, progress: bool = True,
            rebuild: bool = False, store: IndexStore | None = None,
            embedder=None, on_stage: Callable[[str], None] | None = None) -> IngestReport:
     """Bring the index up to date with the pages under ``paths``."""
-    from ingest import flags
+    from core import flags
 
     flags.configure_trusted_domains(settings.trusted_link_domains)
     started = time.perf_counter()
@@ -304,7 +292,7 @@ def _absorbed(segments: list[SegmentRef], incoming: int) -> list[SegmentRef]:
 
 
 def _write_manifest(store: IndexStore, name: str, manifest: dict[str, str]) -> None:
-    from assistant.store import _atomic_write
+    from core.store import _atomic_write
 
     _atomic_write(_manifest_path(store, name), json.dumps(manifest))
 
@@ -341,7 +329,7 @@ def _embed_and_add(store, segment, new, loaded: _Loaded, settings, embedder, pro
     if not new:
         return
     if embedder is None:
-        from assistant.embeddings import get_embeddings
+        from core.embeddings import get_embeddings
 
         embedder = get_embeddings(settings.embedding)
     bar = tqdm(total=len(new), desc="Embedding", unit="chunk", disable=not progress)

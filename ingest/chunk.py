@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.settings import ChunkingSettings
-from assistant.types import Block, Chunk, Document
+from core.settings import ChunkingSettings
+from core.types import Block, Chunk, Document
 
 BULLET = "• "
 SECTION_SEP = " > "

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from assistant.errors import LoadError
-from assistant.types import Document
+from core.errors import LoadError
+from core.types import Document
 from ingest.structure import BadInput, RawPage, finish
 
 SUPPORTED = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf"}

@@ -45,7 +45,7 @@ def _isolated_paths(tmp_path, monkeypatch):
 
 
 def make_settings(tmp: Path, **overrides):
-    from assistant.settings import Settings
+    from core.settings import Settings
 
     base = {"index_dir": tmp / "index", "data_dir": tmp / "var", "corpus": [SEED]}
     base.update(overrides)
@@ -54,8 +54,8 @@ def make_settings(tmp: Path, **overrides):
 
 @pytest.fixture(scope="session")
 def embedder():
-    from assistant.embeddings import get_embeddings
-    from assistant.settings import EmbeddingSettings
+    from core.embeddings import get_embeddings
+    from core.settings import EmbeddingSettings
 
     return get_embeddings(EmbeddingSettings())
 
@@ -75,7 +75,7 @@ def seed_index(tmp_path_factory, embedder):
 def seed_assistant(seed_index):
     from assistant.pipeline import Assistant
 
-    return Assistant.from_settings(seed_index, build_if_missing=False)
+    return Assistant.from_settings(seed_index)
 
 
 EVAL_CORPUS = ROOT / "evals" / "corpus"

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from assistant.types import Turn
+from core.types import Turn
 
 CLAIMS = "claims/claims-submission/"
 
@@ -102,8 +102,8 @@ def test_government_links_are_normal_content(text, unsafe):
 
 def test_the_link_allow_list_is_a_setting():
     from assistant.safety import unsafe_text
-    from assistant.settings import TRUSTED_LINK_DOMAINS
-    from ingest import flags
+    from core.settings import TRUSTED_LINK_DOMAINS
+    from core import flags
 
     text = "Program details are on https://www.dhcs.ca.gov/services/ccs."
     try:

@@ -10,8 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from assistant import answerers
-from assistant.errors import ConfigError
-from assistant.settings import AnswererName, Settings
+from core.errors import ConfigError
+from core.settings import AnswererName, Settings
 from tests.support import ScriptedAnswerer, registered_answerer
 
 TOOLKIT = "Providers may request a toolkit by contacting Health Net Provider Services (Medi-Cal)."

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.audit import SALT_ENV, SALT_FILENAME, AuditLog, load_salt, question_hash
-from assistant.types import Answer, Citation, Context, Verdict
+from core.types import Answer, Citation, Context, Verdict
 
 QUESTION = "Patient Maria Lopez CIN 91234567A DOB 01/02/1990: can our IBCLC bill Medi-Cal?"
 ANSWER_TEXT = "An IBCLC cannot bill Medi-Cal directly [1]."

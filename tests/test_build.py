@@ -11,9 +11,9 @@ import textwrap
 import pytest
 from filelock import FileLock
 
-from assistant.errors import IndexMismatchError, IngestLockedError
+from core.errors import IndexMismatchError, IngestLockedError
 from assistant.index import LoadedIndex
-from assistant.store import IndexStore
+from core.store import IndexStore
 from ingest.build import ingest
 from tests.conftest import ROOT, SEED, SEED_DOC, make_settings
 from tests.support import CountingEmbedder
@@ -153,7 +153,7 @@ def test_other_chunking_settings_give_a_clear_error(tmp_path, corpus, embedder):
 KILLER = textwrap.dedent("""\
     import os, signal, sys
     sys.path.insert(0, {root!r})
-    from assistant.settings import Settings
+    from core.settings import Settings
     from ingest.build import ingest
     settings = Settings(index_dir={index!r}, data_dir={data!r})
     def on_stage(stage):
@@ -219,7 +219,7 @@ def test_unchanged_files_are_not_parsed_again(tmp_path, corpus, embedder, monkey
 
 
 def test_unchanged_ingest_also_drops_a_half_built_generation(tmp_path, corpus, embedder):
-    from ingest.build import fingerprint
+    from core.store import fingerprint
 
     settings = make_settings(tmp_path)
     ingest([corpus], settings, progress=False, embedder=embedder)

@@ -1,5 +1,5 @@
-from assistant.settings import ChunkingSettings
-from assistant.types import Block, Document
+from core.settings import ChunkingSettings
+from core.types import Block, Document
 from ingest.chunk import chunk_document, render
 
 

@@ -24,10 +24,11 @@ from pathlib import Path
 import pytest
 
 from assistant.index import LoadedIndex
+from assistant.interfaces.startup import open_assistant
 from assistant.pipeline import Assistant
 from assistant.rules import RuleChecker
-from assistant.settings import ChunkingSettings
-from assistant.store import IndexStore
+from core.settings import ChunkingSettings
+from core.store import IndexStore
 from bench.synthetic import page as synthetic_page
 from bench.synthetic import write_corpus
 from ingest.build import ingest
@@ -49,10 +50,10 @@ import json, os, signal, sys, time
 cfg = json.loads(sys.argv[1])
 sys.path.insert(0, cfg["root"])
 import ingest.build as build
-from assistant.settings import Settings
+from core.settings import Settings
 build.EMBED_BATCH = cfg["batch"]  # more batches, more places to die
 settings = Settings(index_dir=cfg["index"], data_dir=cfg["data"])
-from assistant.embeddings import get_embeddings
+from core.embeddings import get_embeddings
 get_embeddings(settings.embedding).embed_query("warm up")  # the kill lands in ingest work
 calls = 0
 def on_stage(stage):
@@ -291,7 +292,7 @@ def test_assistant_started_while_chroma_is_down_answers_once_it_is_up(
     settings = make_settings(tmp_path, chroma_url=own_chroma.url)
     ingest(settings.corpus, settings, progress=False, embedder=embedder)
     own_chroma.stop()
-    assistant = Assistant.from_settings(settings, build_if_missing=True, progress=False)
+    assistant = open_assistant(settings, progress=False)
     down = assistant.ask("Can an IBCLC bill Medi-Cal directly?")
     assert down.abstained and down.abstain_reason == "unavailable"
 

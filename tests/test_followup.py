@@ -11,7 +11,7 @@ from assistant.followup import (
     resolve,
     retrieval_query,
 )
-from assistant.types import Turn
+from core.types import Turn
 
 EARLIER = "Can an IBCLC bill Medi-Cal?"
 HISTORY = [Turn(role="user", content=EARLIER), Turn(role="assistant", content="No. [1]")]

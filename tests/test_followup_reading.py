@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.followup import is_follow_up, resolve
-from assistant.types import Turn
+from core.types import Turn
 
 HISTORY = [Turn(role="user", content="does a hospital grade pump need an auth for medi-cal"),
            Turn(role="assistant", content="Yes, rentals only with prior authorization.")]

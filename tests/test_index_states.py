@@ -14,11 +14,12 @@ import textwrap
 
 import pytest
 
-from assistant.errors import IndexMismatchError
+from core.errors import IndexMismatchError
+from core.store import fingerprint
 from assistant.index import LoadedIndex
-from assistant.leases import Lease, leased_states
-from assistant.lexical import LexicalIndex, Segment, View
-from assistant.store import IndexStore, SegmentRef
+from core.leases import Lease, leased_states
+from core.lexical import LexicalIndex, Segment, View
+from core.store import IndexStore, SegmentRef
 from bench.synthetic import write_corpus
 from ingest import build
 from ingest.build import ingest
@@ -103,7 +104,7 @@ def test_a_killed_readers_lease_does_not_hold_cleanup(tmp_path):
         import os, signal, sys
         sys.path.insert(0, {str(ROOT)!r})
         from pathlib import Path
-        from assistant.leases import Lease
+        from core.leases import Lease
         lease = Lease(Path({str(folder)!r}), "base__g1")
         print("HELD", flush=True)
         sys.stdin.readline()
@@ -124,7 +125,7 @@ def test_a_killed_readers_lease_does_not_hold_cleanup(tmp_path):
 def test_an_index_of_the_previous_layout_asks_for_a_reingest(tmp_path, corpus, embedder):
     settings = make_settings(tmp_path, corpus=[corpus])
     settings.index_dir.mkdir(parents=True)
-    old_fp = {**build.fingerprint(settings), "schema": 2}
+    old_fp = {**fingerprint(settings), "schema": 2}
     (settings.index_dir / "CURRENT.json").write_text(
         json.dumps({"current": "provider_manual__g1", "fingerprint": old_fp}))
     with pytest.raises(IndexMismatchError, match="Re-ingest"):
@@ -137,8 +138,8 @@ def test_lexical_scores_match_bm25s_and_retired_rows_drop_out(tmp_path):
     import bm25s
     import numpy as np
 
-    from assistant.lexical import doc_tokens
-    from assistant.settings import ChunkingSettings
+    from core.lexical import doc_tokens
+    from core.settings import ChunkingSettings
 
     chunks = []
     for path in write_corpus(tmp_path / "pages", 12):
@@ -150,7 +151,7 @@ def test_lexical_scores_match_bm25s_and_retired_rows_drop_out(tmp_path):
     ref.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
     for question in ("who must submit the treatment authorization request for dialysis",
                      "oxygen supply order within days", "hospice visit notes"):
-        from assistant.textnorm import tokens
+        from core.textnorm import tokens
 
         q = [vocab[t] for t in tokens(question, expand=True) if t in vocab]
         expected = ref.get_scores(q)
@@ -159,8 +160,8 @@ def test_lexical_scores_match_bm25s_and_retired_rows_drop_out(tmp_path):
             assert got.get(c.chunk_id, 0.0) == pytest.approx(float(score), rel=1e-4, abs=1e-5)
     # a segment with retired rows scores exactly like a fresh index of the live rows
     path = tmp_path / "seg"
-    from assistant.lexical import write_segment
-    from assistant.store import chunk_metadata
+    from core.lexical import write_segment
+    from core.store import chunk_metadata
 
     write_segment(path, chunks, [chunk_metadata(c) for c in chunks], [""] * len(chunks))
     dead = list(range(0, len(chunks), 3))
@@ -192,7 +193,7 @@ def test_small_segments_are_absorbed_geometrically():
 MERGE_KILLER = textwrap.dedent("""\
     import os, signal, sys
     sys.path.insert(0, {root!r})
-    from assistant.settings import Settings
+    from core.settings import Settings
     import ingest.build as build
     build.MERGE_FACTOR = 1000  # every earlier segment but the first is absorbed: a merge
     settings = Settings(index_dir={index!r}, data_dir={data!r})

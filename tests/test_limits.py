@@ -13,8 +13,8 @@ from assistant.answer import ExtractiveAnswerer, IdfTable
 from assistant.index import LoadedIndex
 from assistant.pipeline import Assistant
 from assistant.rules import RuleChecker
-from assistant.settings import Settings
-from assistant.types import Turn
+from core.settings import Settings
+from core.types import Turn
 from ingest.build import ingest
 from tests.conftest import SEED, SEED_DOC, make_settings
 from tests.support import CountingEmbedder

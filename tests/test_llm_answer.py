@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from assistant.errors import LLMError
+from core.errors import LLMError
 from assistant.llm_answer import (
     CANNOT_ANSWER,
     OpenAIAnswerer,
@@ -20,8 +20,8 @@ from assistant.llm_answer import (
     normalise_citations,
 )
 from assistant.prompts import PASSAGES_CLOSE, PASSAGES_OPEN
-from assistant.settings import LLMSettings
-from assistant.types import Chunk, Passage, Turn
+from core.settings import LLMSettings
+from core.types import Chunk, Passage, Turn
 from tests.llm_server import MODEL  # `llm_server`: the conftest plugin's, one a session
 from tests.support import free_port
 

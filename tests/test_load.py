@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import LoadError
+from core.errors import LoadError
 from ingest.chrome import chrome_match
 from ingest.formats.text import lines_to_blocks
 from ingest.load import SUPPORTED, iter_files, load_document

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.errors import LoadError
-from assistant.types import Document
+from core.errors import LoadError
+from core.types import Document
 from ingest.chrome import chrome_match
 from ingest.load import load_document
 

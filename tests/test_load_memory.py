@@ -11,7 +11,7 @@ import tracemalloc
 
 import pytest
 
-from assistant.errors import LoadError
+from core.errors import LoadError
 from ingest.load import load_document
 from tests.test_load_fuzz import PATHOLOGICAL
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.redact import scan_files
+from core.redact import scan_files
 from tests.conftest import ROOT
 from tests.test_phi_records import phi_identifiers, present
 

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from assistant.errors import ConfigError
-from assistant.logging_setup import NOISY_LOGGERS, RedactingFilter, configure_logging
-from assistant.redact import scan_files
+from core.errors import ConfigError
+from core.logging_setup import NOISY_LOGGERS, RedactingFilter, configure_logging
+from core.redact import scan_files
 
 RAW = {
     "cin": "91234567A",
@@ -166,7 +166,7 @@ def test_what_a_library_prints_is_redacted_line_by_line(tmp_path):
     the redacting console stream catches that, even when a line comes in several writes."""
     import io
 
-    from assistant.logging_setup import RedactingStream
+    from core.logging_setup import RedactingStream
 
     sink = io.StringIO()
     stream = RedactingStream(sink)
@@ -188,7 +188,7 @@ def test_redact_console_covers_a_traceback_printed_to_stderr(tmp_path):
 
     script = (
         "import traceback\n"
-        "from assistant.logging_setup import redact_console\n"
+        "from core.logging_setup import redact_console\n"
         "redact_console(); redact_console()\n"
         "try:\n"
         f"    raise ValueError('Value: member {RAW['name']} DOB {RAW['dob']} is not allowed')\n"
@@ -214,12 +214,12 @@ def test_redact_console_covers_a_traceback_printed_to_stderr(tmp_path):
 ])
 def test_log_lines_of_libraries_stay_readable(line):
     """A log level or logger name before a colon is not a person's field label."""
-    from assistant.redact import redact
+    from core.redact import redact
 
     assert redact(line) == line
 
 
 def test_a_field_label_still_marks_a_name():
-    from assistant.redact import redact
+    from core.redact import redact
 
     assert "Lopez" not in redact("pt: Maria Lopez dob 3/4/88")

@@ -1,4 +1,4 @@
-"""What people read is defined once (assistant/messages.py): verdict words and the too-long
+"""What people read is defined once (core/messages.py): verdict words and the too-long
 message read the same on every interface; ``InputTooLongError`` is what an over-long input
 raises."""
 
@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from assistant import messages
-from assistant.errors import AssistantError, InputTooLongError, check_length
+from core import messages
+from core.errors import AssistantError, InputTooLongError, check_length
 from assistant.interfaces.cli import render_text
 from assistant.interfaces.slack_blocks import verdict_blocks
 from assistant.interfaces.web_render import render_badge
-from assistant.types import Answer, Verdict
+from core.types import Answer, Verdict
 
 
 def test_check_length_raises_input_too_long_over_the_limit_only():

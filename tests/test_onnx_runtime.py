@@ -11,15 +11,15 @@ import sys
 import numpy as np
 import pytest
 
-from assistant.embeddings import (
+from core.embeddings import (
     OnnxModelEmbeddings,
     SentenceTransformerEmbeddings,
     build_embeddings,
     resolve_model_path,
 )
-from assistant.errors import ConfigError
-from assistant.onnx_runtime import NotExportable, check_layout, export_path
-from assistant.settings import EmbeddingSettings
+from core.errors import ConfigError
+from core.onnx_runtime import NotExportable, check_layout, export_path
+from core.settings import EmbeddingSettings
 from tests.conftest import ROOT, SEED
 
 TEXTS = [
@@ -109,10 +109,10 @@ def test_a_serving_process_answers_without_importing_torch(seed_index, exported,
     script = (
         "import sys\n"
         "from assistant.pipeline import Assistant\n"
-        "from assistant.settings import Settings\n"
+        "from core.settings import Settings\n"
         f"s = Settings(index_dir={str(seed_index.index_dir)!r}, data_dir={str(tmp_path)!r}, "
         f"embedding={{'export_dir': {str(settings.export_dir)!r}}})\n"
-        "a = Assistant.from_settings(s, build_if_missing=False)\n"
+        "a = Assistant.from_settings(s)\n"
         "answer = a.ask('Who can bill for lactation education?')\n"
         "print(bool(answer.citations), 'torch' in sys.modules, "
         "'sentence_transformers' in sys.modules)\n"

@@ -16,9 +16,9 @@ from functools import lru_cache
 
 from assistant.audit import AuditLog
 from assistant.feedback import FeedbackLog
-from assistant.logging_setup import RedactingFilter
-from assistant.redact import find_identifiers
-from assistant.types import Answer
+from core.logging_setup import RedactingFilter
+from core.redact import find_identifiers
+from core.types import Answer
 from evals.phi import covered_mask, is_removed, load_split
 
 DISTINCT_KINDS = {"cin", "bic", "member_id", "account", "claim_member", "ssn", "dob", "phone",

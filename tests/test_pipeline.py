@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from assistant.retrieve import Filters
-from assistant.store import IndexStore
-from assistant.types import Turn
+from core.store import IndexStore
+from core.types import Turn
 from tests.conftest import ROOT, SEED_DOC
 
 SECTION_QUESTIONS = {
@@ -163,7 +163,7 @@ def test_page_edit_that_removes_a_rules_sentence_makes_it_stale(tmp_path, embedd
     (corpus / SEED.name).write_text(text.replace(sentence, ""))
     settings = make_settings(tmp_path, corpus=[corpus])
     ingest([corpus], settings, progress=False, embedder=embedder)
-    assistant = Assistant.from_settings(settings, build_if_missing=False, audit=None)
+    assistant = Assistant.from_settings(settings, audit=None)
     assert any("referral" in r for r in assistant.rules.stale_ids)
     answer = assistant.ask("can we refer a 14 month old baby for lactation services?")
     v = answer.verdict  # the stale rule is reported, not applied

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.pipeline import Assistant
-from assistant.store import IndexStore
-from assistant.types import Turn
+from core.store import IndexStore
+from core.types import Turn
 
 pytestmark = pytest.mark.llm
 
@@ -19,7 +19,7 @@ def llm_assistant(seed_index, llm_server):
             "base_url": llm_server, "model": "smollm2", "timeout_s": 60, "max_retries": 0,
             "max_tokens": 120}),
     })
-    return Assistant.from_settings(settings, build_if_missing=False, audit=None)
+    return Assistant.from_settings(settings, audit=None)
 
 
 @pytest.fixture(scope="module")

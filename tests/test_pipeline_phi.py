@@ -10,9 +10,9 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.llm_answer import OpenAIAnswerer
 from assistant.pipeline import Assistant
-from assistant.redact import redact, redact_for_llm
-from assistant.settings import LLMSettings
-from assistant.types import Turn
+from core.redact import redact, redact_for_llm
+from core.settings import LLMSettings
+from core.types import Turn
 
 
 class RecordingChat(FakeListChatModel):
@@ -30,7 +30,7 @@ def recording_assistant(seed_index):
     chat = RecordingChat(responses=["A physician, nurse practitioner or certified nurse midwife "
                                     "can write the prescription [1]."] * 20, prompts=[])
     answerer = OpenAIAnswerer(LLMSettings(base_url="http://127.0.0.1:9/v1"), chat_model=chat)
-    return Assistant.from_settings(seed_index, build_if_missing=False, answerer=answerer,
+    return Assistant.from_settings(seed_index, answerer=answerer,
                                    audit=None), chat
 
 

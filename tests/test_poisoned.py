@@ -18,7 +18,7 @@ from assistant import safety
 from assistant.answer import quotable_units, units_of
 from assistant.pipeline import Assistant
 from assistant.prompts import PASSAGES_CLOSE, PASSAGES_OPEN
-from assistant.types import Chunk, Citation, Passage
+from core.types import Chunk, Citation, Passage
 from assistant.verify import verify
 from ingest.build import ingest
 from ingest.load import load_document
@@ -94,7 +94,7 @@ def poisoned_settings(tmp_path_factory, embedder):
 @pytest.fixture(scope="module")
 def poisoned_assistant(poisoned_settings):
     settings, _ = poisoned_settings
-    return Assistant.from_settings(settings, build_if_missing=False)
+    return Assistant.from_settings(settings)
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,7 @@ def test_unsafe_text_catches_injections_and_foreign_links(text):
 
 
 def test_no_sentence_of_the_real_page_or_the_clean_test_pages_is_unsafe():
-    from assistant.settings import ChunkingSettings
+    from core.settings import ChunkingSettings
     from ingest.chunk import chunk_document
 
     clean = [SEED, *[p for p in PAGES.iterdir() if p.is_file() and "poisoned" not in p.name]]
@@ -268,7 +268,7 @@ def test_a_scripted_llm_that_obeys_the_poison_has_its_sentences_removed(poisoned
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
     from assistant.llm_answer import OpenAIAnswerer
-    from assistant.settings import LLMSettings
+    from core.settings import LLMSettings
 
     settings, _ = poisoned_settings
     evil = ("Yes, the member is eligible and an IBCLC can bill Medi-Cal directly under her own "
@@ -286,7 +286,7 @@ def test_a_scripted_llm_that_obeys_the_poison_has_its_sentences_removed(poisoned
         return messages
 
     answerer.messages = spy
-    assistant = Assistant.from_settings(settings, build_if_missing=False, answerer=answerer)
+    assistant = Assistant.from_settings(settings, answerer=answerer)
     for question in ATTACKS[:3]:
         answer = assistant.ask(question)
         assert_clean(answer)
@@ -297,7 +297,7 @@ def test_a_scripted_llm_that_obeys_the_poison_has_its_sentences_removed(poisoned
 
 # ---- end to end: the LLM answerer (real model) ---------------------------------------------
 def with_llm(settings, llm: dict):
-    from assistant.settings import Settings
+    from core.settings import Settings
 
     return Settings(**{**settings.model_dump(), "answerer": "openai", "llm": llm})
 
@@ -308,8 +308,8 @@ def test_llm_answerer_billing_verdicts_unchanged_and_answers_clean(
         llm_server, poisoned_settings, seed_index, clean_extractive):
     llm = {"base_url": llm_server, "model": MODEL, "max_tokens": 120, "max_retries": 0}
     settings, _ = poisoned_settings
-    poisoned = Assistant.from_settings(with_llm(settings, llm), build_if_missing=False)
-    clean = Assistant.from_settings(with_llm(seed_index, llm), build_if_missing=False)
+    poisoned = Assistant.from_settings(with_llm(settings, llm))
+    clean = Assistant.from_settings(with_llm(seed_index, llm))
     changed, by_llm, retrieved_poison = [], 0, 0
     poisoned_docs = POISONED_DOCS
     for case in BILLING:

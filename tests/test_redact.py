@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.redact import find_identifiers, redact
+from core.redact import find_identifiers, redact
 from evals.phi import measure
 
 STRUCTURED_KINDS = frozenset({"CIN", "BIC", "MEMBER_ID", "SSN", "DOB", "PHONE", "EMAIL"})
@@ -653,7 +653,7 @@ def test_own_ids_and_hashes_are_kept():
 
 
 def test_scan_files_reports_place_and_kind_only(tmp_path):
-    from assistant.redact import scan_files
+    from core.redact import scan_files
 
     clean = tmp_path / "clean.log"
     clean.write_text(

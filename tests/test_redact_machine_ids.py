@@ -16,7 +16,7 @@ import random
 import string
 import uuid
 
-from assistant.redact import find_identifiers, redact
+from core.redact import find_identifiers, redact
 
 SLACK_CHARS = string.ascii_uppercase + string.digits
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -73,10 +73,10 @@ LINES = [
     "INFO evals.feedback_import: candidate {feedback} from {doc}",
     "INFO ingest.sync: wrote {sync}",
     "ImportError in {venv} line 12",
-    "INFO assistant.store: opened {index}",
-    "INFO assistant.onnx_runtime: loaded {onnx}",
+    "INFO core.store: opened {index}",
+    "INFO core.onnx_runtime: loaded {onnx}",
     "INFO sentence_transformers: cache {hf}",
-    "INFO assistant.leases: holding {lease} pid {pid}",
+    "INFO core.leases: holding {lease} pid {pid}",
     "INFO uvicorn: worker {pid} on port {port}, {request}",
 ]
 

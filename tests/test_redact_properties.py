@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.phi.build_data import DEFAULT_PAGES, page_text
-from assistant.redact import KINDS, find_identifiers, redact
+from core.phi.build_data import DEFAULT_PAGES, page_text
+from core.redact import KINDS, find_identifiers, redact
 from evals.phi import covered_mask, is_removed
 
 SETTINGS = settings(max_examples=150, deadline=None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.redact import find_identifiers, redact
+from core.redact import find_identifiers, redact
 from evals.phi import covered_mask, is_removed
 
 # messages with member data (and, some, items to keep)

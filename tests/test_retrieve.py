@@ -6,7 +6,7 @@ import pytest
 from langchain_core.documents import Document as LCDocument
 
 from assistant.retrieve import Filters, merge_neighbours, reciprocal_rank_fusion
-from assistant.types import Chunk, Passage
+from core.types import Chunk, Passage
 
 
 def chunk(name: str, *, doc="page", section="S", ordinal=0, start=0, text=None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.messages import MEMBER_LOOKUP, MEMBER_NOTICE
+from core.messages import MEMBER_LOOKUP, MEMBER_NOTICE
 from assistant.routing import member_check, mostly_member_data
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant.rules import RuleChecker
-from assistant.settings import ChunkingSettings
-from assistant.types import Chunk, Turn
+from core.settings import ChunkingSettings
+from core.types import Chunk, Turn
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "corpus" / "rules"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from assistant.rules import RuleBook, Scenario, find_span, locate_citation, to_verdict
 from assistant.rules.schema import UNSURE
-from assistant.types import Chunk, Citation, Turn, Verdict
+from core.types import Chunk, Citation, Turn, Verdict
 from tests.rules_support import PAGE, widget_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +104,7 @@ def test_a_stale_rule_is_reported_and_never_applied(book):
 
 def test_the_shipped_quotes_are_in_their_pages():
     """Every quote of every shipped pack is in the text its page gets in the index."""
-    from assistant.settings import ChunkingSettings
+    from core.settings import ChunkingSettings
     from ingest.chunk import chunk_document
     from ingest.load import load_document
 

@@ -22,7 +22,7 @@ from assistant.rules import (
     to_verdict,
     verdict_statement,
 )
-from assistant.types import Citation, Verdict
+from core.types import Citation, Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "corpus" / "rules"
@@ -348,7 +348,7 @@ def _assistant(seed_index, lines):
     from assistant.pipeline import Assistant
 
     answerer = ScriptedAnswerer(lines)
-    return Assistant.from_settings(seed_index, build_if_missing=False, answerer=answerer,
+    return Assistant.from_settings(seed_index, answerer=answerer,
                                    audit=None), answerer
 
 

@@ -121,7 +121,7 @@ def test_lint_finds_an_unused_fact_an_unreachable_rule_and_overlaps(tmp_path):
 
 
 def test_lint_of_the_shipped_packs_against_their_pages():
-    from assistant.settings import ChunkingSettings
+    from core.settings import ChunkingSettings
     from ingest.chunk import chunk_document
     from ingest.load import load_document
 

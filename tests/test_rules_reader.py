@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.rules import RuleBook
-from assistant.types import Turn
+from core.types import Turn
 from tests.rules_support import widget_rules
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "corpus" / "rules"

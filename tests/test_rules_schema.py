@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.errors import RulesError
+from core.errors import RulesError
 from assistant.rules import RuleBook
 from tests.rules_support import SHARED, WIDGETS, widget_rules, write
 

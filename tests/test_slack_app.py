@@ -217,7 +217,7 @@ def test_url_verification_challenge_is_answered_only_when_signed(bot, fake):
 
 
 def test_http_mode_refuses_to_serve_unverified(fake, seed_assistant, tmp_path):
-    from assistant.errors import ConfigError
+    from core.errors import ConfigError
 
     fake.reset()
     settings = make_settings(tmp_path, slack={"api_url": fake.api_url})
@@ -393,7 +393,7 @@ def test_message_over_the_limit_gets_a_notice_and_no_model_call(fake, seed_assis
 @pytest.fixture
 def debug_logging(tmp_path):
     """The product's logging at DEBUG with a log file; restored afterwards."""
-    from assistant.logging_setup import configure_logging
+    from core.logging_setup import configure_logging
 
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from assistant.errors import ConfigError
+from core.errors import ConfigError
 from assistant.interfaces.slack import read_tokens
 from assistant.interfaces.slack_app import SeenSet
 from assistant.interfaces.slack_blocks import (
@@ -15,7 +15,7 @@ from assistant.interfaces.slack_blocks import (
     notice_message,
     thanks_blocks,
 )
-from assistant.types import Answer, Citation, Context, Verdict
+from core.types import Answer, Citation, Context, Verdict
 
 URL = "https://example.test/manual/vision-care.html"
 

@@ -23,8 +23,9 @@ import pytest
 from bs4 import BeautifulSoup
 from fpdf import FPDF
 
-from assistant.settings import Settings, SyncSettings
-from assistant.store import IndexStore
+from assistant.rules.engine import RuleBook
+from core.settings import Settings, SyncSettings
+from core.store import IndexStore
 from bench.fake_slack import FakeSlack
 from ingest.sync.changes import snapshot
 from ingest.sync.run import SyncOutcome, sync
@@ -145,7 +146,7 @@ def history(tmp_path_factory, embedder) -> History:
         script_site(site)
         for _ in range(2):  # 1: first sync; 2: nothing changed
             step = Step(outcome=sync(h.settings, site.url(START), progress=False,
-                                     embedder=embedder))
+                                     embedder=embedder, load_rules=RuleBook.load))
             _record(h, step, slack)
             h.steps.append(step)
         # 3: the pump page edited, the eyeglasses page gone, the appeals page failing
@@ -353,7 +354,7 @@ def test_chat_page_flags_citations_of_recently_changed_pages(history):
     from ingest.sync.reader import recent_changes
 
     s = history.settings
-    chat = WebChat(s, Assistant.from_settings(s, build_if_missing=False))
+    chat = WebChat(s, Assistant.from_settings(s))
     exchange = chat.ask("For how many days at a time is a hospital-grade pump rented?", [])
     assert 'class="pma-changed"' in exchange["html"], exchange["html"]
     assert "changed in the manual on" in exchange["html"]

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from assistant.errors import ConfigError
-from assistant.settings import Settings, SyncSettings
+from core.errors import ConfigError
+from core.settings import Settings, SyncSettings
 from bench.fake_slack import FakeSlack
 from ingest.sync.crawl import Crawler, SyncError
 from ingest.sync.fetch import Fetcher, Pacer, retry_after_seconds
@@ -326,7 +326,7 @@ def test_change_report_is_posted_to_the_channel():
 # -- the chat page ---------------------------------------------------------------------------------------
 def test_citation_of_a_recently_changed_page_says_so(tmp_path):
     from assistant.interfaces.web_render import render_answer
-    from assistant.types import Answer, Citation
+    from core.types import Answer, Citation
     from ingest.sync.reader import recent_changes
 
     now = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)

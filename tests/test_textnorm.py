@@ -1,8 +1,8 @@
-"""Tokens for lexical matching (assistant/textnorm.py): stems, stopwords, abbreviations."""
+"""Tokens for lexical matching (core/textnorm.py): stems, stopwords, abbreviations."""
 
 from __future__ import annotations
 
-from assistant.textnorm import GLOSSARY, STOPWORDS, content_tokens, stem, tokens, words
+from core.textnorm import GLOSSARY, STOPWORDS, content_tokens, stem, tokens, words
 
 
 def test_words_are_lowercase_runs_of_letters_and_digits():

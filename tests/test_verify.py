@@ -1,5 +1,5 @@
 from assistant.retrieve import merge_neighbours
-from assistant.types import Chunk, Passage
+from core.types import Chunk, Passage
 from assistant.verify import claims, verify
 
 TEXT = ("Prescriptions for lactation DME must be written by a licensed provider. "

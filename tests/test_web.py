@@ -11,7 +11,7 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 
-from assistant.errors import IndexUnavailableError
+from core.errors import IndexUnavailableError
 from assistant.feedback import FeedbackLog
 from assistant.interfaces.web import (
     MAX_EXCHANGES,
@@ -22,8 +22,8 @@ from assistant.interfaces.web import (
     history_turns,
     launch_kwargs,
 )
-from assistant.settings import Settings
-from assistant.types import Answer, Citation
+from core.settings import Settings
+from core.types import Answer, Citation
 
 
 class FakeIndex:

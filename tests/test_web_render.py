@@ -15,7 +15,7 @@ from assistant.interfaces.web_render import (
     render_source,
     safe_url,
 )
-from assistant.types import Answer, Citation, Verdict
+from core.types import Answer, Citation, Verdict
 
 URL = "https://example.org/manual/page.html"
 

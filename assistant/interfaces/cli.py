@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 from typing import get_args
 
-from assistant.errors import AssistantError
+from core.errors import AssistantError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from assistant.settings import AnswererName
+    from core.settings import AnswererName
 
     parser = argparse.ArgumentParser(prog="python -m assistant",
                                      description="Answers from the Medi-Cal provider manual.")
@@ -65,7 +65,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace):
-    from assistant.settings import Settings
+    from core.settings import Settings
 
     overrides: dict = {}
     if getattr(args, "index", None):
@@ -78,7 +78,7 @@ def settings_from(args: argparse.Namespace):
 
 
 def render_text(answer) -> str:
-    from assistant.messages import verdict_label
+    from core.messages import verdict_label
 
     lines = []
     if answer.verdict is not None:
@@ -97,11 +97,11 @@ def render_text(answer) -> str:
 
 
 def _ask(args, settings) -> int:
-    from assistant.pipeline import Assistant
+    from assistant.interfaces.startup import open_assistant
     from assistant.retrieve import Filters
-    from assistant.types import Turn
+    from core.types import Turn
 
-    assistant = Assistant.from_settings(settings)
+    assistant = open_assistant(settings)
     filters = Filters(doc_ids=args.doc, provider_type=args.provider_type) \
         if args.doc or args.provider_type else None
     if args.batch:
@@ -132,7 +132,7 @@ def _ask(args, settings) -> int:
 
 def _check(args, settings) -> int:
     from assistant.rules import RuleChecker
-    from assistant.types import Turn
+    from core.types import Turn
 
     checker = RuleChecker.load(args.rules or settings.rules_dir, index=None)
     history = [Turn(role="user", content=h) for h in args.history]
@@ -162,7 +162,7 @@ def _rules(args, settings) -> int:
 
 def _indexed_pages(settings):
     """(doc id -> indexed text, None) of the index Settings names, or (None, why not)."""
-    from assistant.errors import AssistantError
+    from core.errors import AssistantError
     from assistant.index import LoadedIndex
 
     where = settings.chroma_url or settings.index_dir
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = settings_from(args)
-        from assistant.logging_setup import configure_logging
+        from core.logging_setup import configure_logging
 
         configure_logging(settings.log_level)
         if args.command == "ask":

@@ -10,8 +10,8 @@ import logging
 import os
 from dataclasses import dataclass
 
-from assistant.errors import ConfigError
-from assistant.settings import Settings
+from core.errors import ConfigError
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +75,9 @@ def run(settings: Settings, mode: str | None = None, port: int | None = None) ->
     port = settings.slack.port if port is None else port
     tokens = read_tokens(mode)
 
-    from assistant.pipeline import Assistant
+    from assistant.interfaces.startup import open_assistant
 
-    assistant = Assistant.from_settings(settings, build_if_missing=True, progress=True)
+    assistant = open_assistant(settings, progress=True)
     bot = build_bot(settings, assistant, tokens)
     try:
         if mode == "socket":

@@ -27,7 +27,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from assistant.errors import AssistantError, ConfigError, InputTooLongError
+from core.errors import AssistantError, ConfigError, InputTooLongError
 from assistant.interfaces.slack_blocks import (
     FEEDBACK_DOWN,
     FEEDBACK_MODAL,
@@ -40,10 +40,10 @@ from assistant.interfaces.slack_blocks import (
     read_feedback_modal,
     thanks_blocks,
 )
-from assistant.messages import BOT_ERROR, NO_MEMBER_DETAILS
-from assistant.redact import redact
-from assistant.settings import Settings
-from assistant.types import Answer, Turn
+from core.messages import BOT_ERROR, NO_MEMBER_DETAILS
+from core.redact import redact
+from core.settings import Settings
+from core.types import Answer, Turn
 
 log = logging.getLogger(__name__)
 

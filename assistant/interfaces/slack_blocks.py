@@ -9,8 +9,8 @@ import html
 import re
 from typing import Any
 
-from assistant.messages import WHERE_TO_GO, verdict_label
-from assistant.types import Answer, Citation, Turn, Verdict
+from core.messages import WHERE_TO_GO, verdict_label
+from core.types import Answer, Citation, Turn, Verdict
 
 FEEDBACK_BLOCK_ID = "pma_feedback"
 FEEDBACK_UP = "pma_feedback_up"

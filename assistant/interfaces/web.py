@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import (
+from core.errors import (
     AssistantError,
     IndexMissingError,
     IndexUnavailableError,
@@ -21,9 +21,9 @@ from assistant.errors import (
     check_length,
 )
 from assistant.interfaces.web_render import render_answer, render_error, render_question
-from assistant.messages import EMPTY_QUESTION, INTERNAL_ERROR, conversation_full
-from assistant.settings import PROJECT_ROOT, Settings
-from assistant.types import Answer, Turn
+from core.messages import EMPTY_QUESTION, INTERNAL_ERROR, conversation_full
+from core.settings import PROJECT_ROOT, Settings
+from core.types import Answer, Turn
 
 log = logging.getLogger(__name__)
 
@@ -263,14 +263,14 @@ def serve(settings: Settings, *, block: bool = True, assistant=None, feedback=No
 
     An AssistantError while opening the index ends the process with its message (exit 2).
     """
-    from assistant.logging_setup import configure_logging, redact_console
-    from assistant.pipeline import Assistant
+    from core.logging_setup import configure_logging, redact_console
+    from assistant.interfaces.startup import open_assistant
 
     redact_console()
     configure_logging(settings.log_level)
     if assistant is None:
         try:
-            assistant = Assistant.from_settings(settings, build_if_missing=True, progress=True)
+            assistant = open_assistant(settings, progress=True)
         except AssistantError as exc:  # index missing/mismatched/unreachable: say what to do
             print(f"error: {exc}", file=sys.stderr)
             raise SystemExit(2) from None

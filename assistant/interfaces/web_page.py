@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from assistant.interfaces.web import ANY, EXAMPLES, INTRO, TITLE, WebChat, exchange_number
-from assistant.settings import Settings
+from core.settings import Settings
 
 
 def build_page(settings: Settings, assistant, feedback=None):

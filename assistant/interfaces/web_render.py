@@ -14,8 +14,8 @@ from html import escape
 from urllib.parse import urlsplit
 
 from assistant.citations import marker, replace_markers
-from assistant.messages import verdict_label
-from assistant.types import Answer, Citation, Verdict
+from core.messages import verdict_label
+from core.types import Answer, Citation, Verdict
 
 # (background, text) per verdict: green, red, amber, grey.
 VERDICT_COLOURS = {

@@ -17,7 +17,7 @@ from typing import Any
 from assistant.rules import guard as _guard
 from assistant.rules.engine import Outcome, RuleBook, locate_citation, to_verdict
 from assistant.rules.report import check_payload, format_check
-from assistant.types import Citation, Turn, Verdict
+from core.types import Citation, Turn, Verdict
 
 log = logging.getLogger(__name__)
 

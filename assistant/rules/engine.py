@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import RulesError
+from core.errors import RulesError
 from assistant.rules import conditions
 from assistant.rules.model import Decision, RuleCitation, Scenario, with_article
 from assistant.rules.reader import ScenarioReader, Vocabulary
@@ -30,7 +30,7 @@ from assistant.rules.schema import (
     load_file,
     read_yaml,
 )
-from assistant.types import Chunk, Citation, Turn, Verdict
+from core.types import Chunk, Citation, Turn, Verdict
 
 PROVIDER_SERVICES = "Contact Health Net Provider Services (Medi-Cal) before relying on an answer."
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from assistant.rules.model import Decision
 from assistant.rules.text import Phrases, normalise_unicode
-from assistant.types import Citation, Verdict
+from core.types import Citation, Verdict
 
 LABELS = {"eligible": "Eligible", "not_eligible": "Not eligible", "conditional": "Conditional",
           "unknown": "Not settled by the manual"}

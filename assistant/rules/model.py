@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.types import VerdictKind
+from core.types import VerdictKind
 
 
 class Scenario(BaseModel):

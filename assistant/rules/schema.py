@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from assistant.errors import RulesError
+from core.errors import RulesError
 
 VERDICTS = ("eligible", "not_eligible", "conditional", "unknown")
 UNSURE = "unsure"  # a fact the question says it is not sure about

@@ -16,7 +16,7 @@ from typing import Any
 from assistant.rules import conditions
 from assistant.rules.engine import Pack, Rule, RuleBook, find_span
 from assistant.rules.schema import UNSURE, ChoiceFact, DerivedFact, FlagFact, NumberFact
-from assistant.types import Turn
+from core.types import Turn
 
 # -- rules test ------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from assistant.types import Block
+from core.types import Block
 from ingest.chrome import chrome_match, normalise
 from ingest.structure import BadInput, RawPage
 

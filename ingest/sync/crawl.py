@@ -15,8 +15,8 @@ from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from assistant.errors import AssistantError
-from assistant.settings import SyncSettings
+from core.errors import AssistantError
+from core.settings import SyncSettings
 from ingest.sync.fetch import REDIRECTS, Fetcher, Response
 from ingest.sync.mirror import Entry, Mirror, sha256
 from ingest.sync.scope import Scope, normalise, page_kind

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
-from assistant.settings import SyncSettings
+from core.settings import SyncSettings
 from ingest.sync.scope import normalise
 
 REDIRECTS = (301, 302, 303, 307, 308)

@@ -6,7 +6,7 @@ import posixpath
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from assistant.errors import ConfigError
+from core.errors import ConfigError
 
 PAGE_SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf"}
 

@@ -4,13 +4,13 @@ The index is a sequence of **states**. A state is a short list of immutable **se
 each segment, the rows it retired. A segment is a Chroma collection ``<base>__g<N>`` written once
 by the ingest that made state N (its changed chunks, and the live rows of small segments merged
 into it) with a twin folder ``<index_dir>/segments/<name>/`` for the lexical side (see
-assistant/lexical.py). An ingest that changes one page writes one small segment and a new state
+core/lexical.py). An ingest that changes one page writes one small segment and a new state
 record; nothing unchanged is copied. The pointer names the state and carries its whole record:
 ``<index_dir>/CURRENT.json`` (replaced atomically) for embedded Chroma, the metadata of a
 ``<base>__pointer`` collection on a Chroma server. Everything a new state adds is written before
 the pointer moves, and nothing a state uses is changed, so a crash at any point leaves the old or
 the new state serving, never a mix. Cleanup removes segments no protected state uses: the current
-one, the states readers hold a lease on (assistant/leases.py) and, on a Chroma server whose readers
+one, the states readers hold a lease on (core/leases.py) and, on a Chroma server whose readers
 may run on other machines, states superseded less than ``SERVER_GRACE_S`` ago.
 """
 
@@ -27,9 +27,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from assistant.errors import IndexMismatchError, IndexMissingError, IndexUnavailableError
-from assistant.settings import Settings
-from assistant.types import Chunk
+from core.errors import IndexMismatchError, IndexMissingError, IndexUnavailableError
+from core.settings import Settings
+from core.types import Chunk
+
+# 2: page ids are the URL path below the manual root (were the last URL segment).
+# 3: segments + states (core/store.py), lexical segments on disk (core/lexical.py).
+SCHEMA_VERSION = 3
+
+
+def fingerprint(settings: Settings) -> dict:
+    """What built the index: a mismatch means the index must be rebuilt."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "embedding_model": settings.embedding.model,
+        "chunking": settings.chunking.model_dump(),
+    }
+
 
 BATCH = 2000
 SERVER_GRACE_S = 600.0  # a superseded state's segments stay this long on a Chroma server
@@ -331,7 +345,7 @@ class IndexStore:
     def local_segment(self, name: str) -> Path:
         """The segment's lexical folder; on a Chroma server, built from its rows the first time
         this machine needs it (a cache keyed by the immutable segment's name)."""
-        from assistant.lexical import segment_complete, write_segment
+        from core.lexical import segment_complete, write_segment
 
         path = self.segments_dir / name
         if segment_complete(path):
@@ -366,7 +380,7 @@ class IndexStore:
 
     def records(self, name: str) -> Iterator[tuple[str, str, dict, None]]:
         """Yield (chunk id, text, metadata, None) for every live chunk of a state."""
-        from assistant.lexical import Segment, View
+        from core.lexical import Segment, View
 
         gen = self.state(name)
         if gen is None:
@@ -385,7 +399,7 @@ class IndexStore:
     def cleanup(self) -> list[str]:
         """Remove what no protected state uses: segments (collection and folder), state records
         and a killed ingest's leftovers. Returns the segments removed."""
-        from assistant.leases import leased_states
+        from core.leases import leased_states
 
         cur = self.current()
         keep_states = {cur.name} if cur else set()

@@ -20,7 +20,7 @@ Context is the main signal:
   young need ...");
 - every other occurrence of a word of a name found ("Sofia is 3, sofia reyes luna, dob ...").
 
-Words are sorted by ``assistant.phi.words.word_class`` (accents folded: "Ramírez" is "Ramirez").
+Words are sorted by ``core.phi.words.word_class`` (accents folded: "Ramírez" is "Ramirez").
 A name next to "Dr.", "@", "this is" or a staff word, followed by an organisation word ("Valley
 Medical Group") or said to be staff's (", office manager", "from the HN UM dept"), or a run that
 names a place or a health system ("Santa Rosa", "Sutter Roseville", "Clinica Sierra Vista") is not
@@ -33,8 +33,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assistant.phi.structured import Finding, Occupied
-from assistant.phi.words import Lexicon, fold, lexicon
+from core.phi.structured import Finding, Occupied
+from core.phi.words import Lexicon, fold, lexicon
 
 _TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019\-](?=[^\W\d_]))*|\d+|\S")
 _ABBREV = frozenset({"mr", "mrs", "ms", "mx", "dr", "st", "jr", "sr", "pt", "mbr", "b"})

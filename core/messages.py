@@ -2,7 +2,7 @@
 
 The pipeline, the chat page, the Slack bot and the CLI all read them from here, so one verdict
 or one refusal reads the same on every interface. Other error messages live with their errors
-(assistant/errors.py; ``InputTooLongError`` says ``too_long`` below). The LLM's fixed refusal
+(core/errors.py; ``InputTooLongError`` says ``too_long`` below). The LLM's fixed refusal
 sentence is part of its prompt (assistant/prompts.py). Plain strings only: no markup, each
 interface escapes and styles them.
 """

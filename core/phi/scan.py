@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from assistant.phi.detect import KINDS, Span
+from core.phi.detect import KINDS, Span
 
 # Kinds a scan of logs and stored files looks for: a plain date (log timestamps) is not one.
 SCAN_KINDS = frozenset(KINDS) - {"DATE"}
@@ -46,10 +46,10 @@ def scan_files(
 
     Run over log, audit and feedback files after a test run: the expected result is [].
     A JSON line is scanned field by field. ``find`` defaults to
-    ``assistant.redact.find_identifiers`` (the "log" level).
+    ``core.redact.find_identifiers`` (the "log" level).
     """
     if find is None:
-        from assistant.redact import find_identifiers as find
+        from core.redact import find_identifiers as find
     wanted = frozenset(kinds)
     findings = []
     for path in paths:

@@ -77,7 +77,7 @@ class InputTooLongError(AssistantError):
     """A question, history or message is over its limit."""
 
     def __init__(self, what: str, size: int, limit: int):
-        from assistant.messages import too_long
+        from core.messages import too_long
 
         self.what, self.size, self.limit = what, size, limit
         super().__init__(too_long(what, size, limit))

@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from assistant.phi import structured as st
-from assistant.phi.machine import guarded_spans
-from assistant.phi.names import names
-from assistant.phi.spans import Finding, Occupied
+from core.phi import structured as st
+from core.phi.machine import guarded_spans
+from core.phi.names import names
+from core.phi.spans import Finding, Occupied
 
 Span = tuple[str, int, int]
 

@@ -14,9 +14,9 @@ are sure of; ``"llm"`` (``redact_for_llm``: what an outside model is sent) also 
 they are unsure of (an unlabelled recent date, an unlabelled hyphenated number, a capitalised
 pair of given names), so a doubtful span never leaves the building.
 
-This module is the API only. The detectors live in ``assistant/phi/`` (``detect`` runs them:
+This module is the API only. The detectors live in ``core/phi/`` (``detect`` runs them:
 ``structured``, ``names``, ``machine`` for what is never a member's, ``words`` for the word
-lists); ``assistant.phi.scan`` scans stored files; ``assistant.phi.build_data`` rebuilds the
+lists); ``core.phi.scan`` scans stored files; ``core.phi.build_data`` rebuilds the
 word lists taken from the manual's pages; how well it all does is measured by
 ``python -m evals.phi`` on messages written by someone who never read them. Placeholders match
 no detector, so ``redact(redact(x)) == redact(x)``.
@@ -24,8 +24,8 @@ no detector, so ``redact(redact(x)) == redact(x)``.
 
 from __future__ import annotations
 
-from assistant.phi.detect import KINDS, PLACEHOLDER, Span, detect, merge
-from assistant.phi.scan import SCAN_KINDS, scan_files
+from core.phi.detect import KINDS, PLACEHOLDER, Span, detect, merge
+from core.phi.scan import SCAN_KINDS, scan_files
 
 __all__ = ["KINDS", "LEVELS", "PLACEHOLDER", "SCAN_KINDS", "Span", "detect", "find_identifiers",
            "has_identifiers", "placeholder", "redact", "redact_for_llm", "scan_files"]

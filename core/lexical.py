@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from assistant.store import chunk_from_record, chunk_metadata
-from assistant.textnorm import tokens
-from assistant.types import Chunk
+from core.store import chunk_from_record, chunk_metadata
+from core.textnorm import tokens
+from core.types import Chunk
 
 SEGMENT_FORMAT = 1
 K1, B = 1.5, 0.75

@@ -1,7 +1,7 @@
 """Logging for every entry point: one call, and no member identifier reaches a log line.
 
 ``configure_logging(level, log_file)`` sets up the root logger with a stderr handler (and a file
-handler when asked), each carrying a ``RedactingFilter`` that runs ``assistant.redact.redact``
+handler when asked), each carrying a ``RedactingFilter`` that runs ``core.redact.redact``
 over the formatted message, the exception text and the stack text of every record before any
 formatter sees it. Libraries that log request bodies at DEBUG are held at WARNING.
 
@@ -20,8 +20,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import ConfigError
-from assistant.redact import redact
+from core.errors import ConfigError
+from core.redact import redact
 
 # They log request/response bodies (member questions) at DEBUG/INFO.
 NOISY_LOGGERS = (

@@ -15,7 +15,7 @@ Dr Spc 17", "2200 Calle Sonora", "17 Paseo de los Robles") are the member's unle
 before them say the clinic's, the office's or Health Net's.
 
 What is never a member's (paths, hashes, Slack and machine ids, amounts, plan names) is found
-by ``assistant.phi.machine`` first; nothing here takes a span inside it.
+by ``core.phi.machine`` first; nothing here takes a span inside it.
 
 Each finding is ``sure`` or not: an unsure one (an unlabelled recent date, an unlabelled
 hyphenated number) is kept in logs and search but dropped from what an outside LLM gets.
@@ -31,8 +31,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.phi.spans import Finding, Occupied
-from assistant.phi.words import DATA
+from core.phi.spans import Finding, Occupied
+from core.phi.words import DATA
 
 # ------------------------------------------------------------------ labels
 _MEMBER_LABELS = {

@@ -4,7 +4,7 @@ Keys: ``st:<folder>`` or ``st:<installed package shipping a model/ folder>`` (se
 on disk; nothing is downloaded). The model loads on first use, not at import or construction.
 
 ``embedding.runtime`` picks how it runs: torch (sentence-transformers), or onnxruntime over the
-model's one-time ONNX export (``assistant.onnx_runtime``; same vectors, a start about 4 s faster).
+model's one-time ONNX export (``core.onnx_runtime``; same vectors, a start about 4 s faster).
 With ``auto`` the first torch load on a machine makes the export, and later processes use it.
 """
 
@@ -19,8 +19,8 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.errors import ConfigError
-from assistant.settings import EmbeddingSettings
+from core.errors import ConfigError
+from core.settings import EmbeddingSettings
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def _export(self, model) -> None:
         """Make the ONNX export the next process starts from (once per machine and model)."""
-        from assistant import onnx_runtime
+        from core import onnx_runtime
 
         try:
             target = onnx_runtime.export_path(self.model_path, self.settings.export_dir)
@@ -115,7 +115,7 @@ class OnnxModelEmbeddings(Embeddings):
     """LangChain Embeddings over the model's ONNX export (onnxruntime; no torch import)."""
 
     def __init__(self, settings: EmbeddingSettings, onnx_file: Path):
-        from assistant.onnx_runtime import OnnxEmbeddings
+        from core.onnx_runtime import OnnxEmbeddings
 
         self.settings = settings
         self.model_path = resolve_model_path(settings.model)
@@ -138,7 +138,7 @@ def build_embeddings(settings: EmbeddingSettings) -> Embeddings:
     """The model as ``settings.runtime`` asks: the ONNX export when there is one (auto/onnx)."""
     if settings.runtime == "torch":
         return SentenceTransformerEmbeddings(settings)
-    from assistant import onnx_runtime
+    from core import onnx_runtime
 
     model_path = resolve_model_path(settings.model)
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.phi.spans import Occupied
+from core.phi.spans import Occupied
 
 _PATH = re.compile(r"(?<![\w.@%+=~:/\\-])(?:[A-Za-z]:\\|~?\.{0,2}/)?[\w.@%+=~-]*"
                    r"(?:[/\\][\w.@%+=~-]*){2,}")

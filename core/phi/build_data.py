@@ -1,6 +1,6 @@
 """Rebuild the two word lists taken from the manual's own pages (run after the pages change):
 
-    python -m assistant.phi.build_data [PAGES_DIR ...]   (default: corpus/ and evals/corpus/)
+    python -m core.phi.build_data [PAGES_DIR ...]   (default: corpus/ and evals/corpus/)
 
 - ``data/manual_words.txt``: every word the pages write in lower case (a manual's words are not
   member names);
@@ -59,9 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     source = ", ".join(str(d.relative_to(ROOT)) if d.is_relative_to(ROOT) else str(d)
                        for d in dirs)
     write_list(DATA / "manual_words.txt", "Words the manual's pages write in lower case "
-               f"(python -m assistant.phi.build_data; from {source}).", words)
+               f"(python -m core.phi.build_data; from {source}).", words)
     write_list(DATA / "manual_numbers.txt", "Phone and fax numbers given by the manual's pages, "
-               f"ten digits (python -m assistant.phi.build_data; from {source}).", numbers)
+               f"ten digits (python -m core.phi.build_data; from {source}).", numbers)
     print(f"{len(words)} words, {len(numbers)} numbers from {source}")
     return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from assistant.settings import HEALTH_NET_DOMAINS, TRUSTED_LINK_DOMAINS
+from core.settings import HEALTH_NET_DOMAINS, TRUSTED_LINK_DOMAINS
 
 HIDDEN_TEXT = "hidden_text"
 HTML_COMMENT = "html_comment"
