@@ -15,7 +15,6 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from assistant import citations
-from core.errors import LLMError, MissingExtraError
 from assistant.prompts import (
     CANNOT_ANSWER,
     HISTORY_HEADER,
@@ -26,6 +25,7 @@ from assistant.prompts import (
     prompt_inputs,
 )
 from assistant.sentences import split_sentences
+from core.errors import LLMError, MissingExtraError
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

@@ -12,19 +12,19 @@ from collections.abc import Callable
 
 from assistant import answerers
 from assistant.answer import ExtractiveAnswerer, IdfTable, Plan, unanswered_note
-from assistant.unit_vectors import UnitVectors
-from core.errors import IndexUnavailableError, InputTooLongError, LLMError, check_length
 from assistant.followup import Resolved, resolve
 from assistant.index import LoadedIndex
-from core.messages import CANNOT_ANSWER, EMPTY_QUESTION
 from assistant.question import focus_query, parts_of
-from core.redact import redact_for_llm
 from assistant.retrieve import Filters, HybridRetriever
 from assistant.routing import MemberCheck, member_check
 from assistant.safety import masked_passages, scrub_links
+from assistant.unit_vectors import UnitVectors
+from assistant.verify import verify
+from core.errors import IndexUnavailableError, InputTooLongError, LLMError, check_length
+from core.messages import CANNOT_ANSWER, EMPTY_QUESTION
+from core.redact import redact_for_llm
 from core.settings import Settings
 from core.types import Answer, Citation, Context, Passage, Turn, Verdict
-from assistant.verify import verify
 
 log = logging.getLogger(__name__)
 

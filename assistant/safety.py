@@ -16,8 +16,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from core.types import Citation, Passage
 from core import flags as fl
+from core.types import Citation, Passage
 
 LINK_REMOVED = "(link removed)"
 

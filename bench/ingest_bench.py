@@ -18,9 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.synthetic import write_corpus  # noqa: E402
 from core.embeddings import get_embeddings  # noqa: E402
 from core.settings import Settings  # noqa: E402
-from bench.synthetic import write_corpus  # noqa: E402
 from ingest.build import ingest  # noqa: E402
 from ingest.chunk import chunk_document  # noqa: E402
 from ingest.load import iter_files, load_document  # noqa: E402

@@ -24,13 +24,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from core.embeddings import get_embeddings  # noqa: E402
 from assistant.pipeline import Assistant  # noqa: E402
-from core.settings import Settings  # noqa: E402
-from core.lexical import write_segment  # noqa: E402
-from core.store import IndexStore, SegmentRef, chunk_metadata, row_id  # noqa: E402
 from bench.synthetic import write_corpus  # noqa: E402
-from core.store import fingerprint  # noqa: E402
+from core.embeddings import get_embeddings  # noqa: E402
+from core.lexical import write_segment  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from core.store import (  # noqa: E402
+    IndexStore,
+    SegmentRef,
+    chunk_metadata,
+    fingerprint,  # noqa: E402
+    row_id,
+)
 from ingest.build import ingest  # noqa: E402
 from ingest.chunk import chunk_document  # noqa: E402
 from ingest.load import iter_files, load_document  # noqa: E402

@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from assistant.rules.engine import RuleBook
-from core.embeddings import get_embeddings
-from core.settings import Settings, SyncSettings
 from bench.fake_site import LocalSite
 from bench.synthetic import ROLES, TOPICS, sentence
+from core.embeddings import get_embeddings
+from core.settings import Settings, SyncSettings
 from ingest.sync.run import sync
 
 ROOT = "/medi-cal/provider-manual/"

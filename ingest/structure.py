@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from core.types import Block, Document
 from core import flags as fl
+from core.types import Block, Document
 from ingest.chrome import LOB_BY_SEGMENT, chrome_match, normalise
 
 

@@ -102,8 +102,8 @@ def test_government_links_are_normal_content(text, unsafe):
 
 def test_the_link_allow_list_is_a_setting():
     from assistant.safety import unsafe_text
-    from core.settings import TRUSTED_LINK_DOMAINS
     from core import flags
+    from core.settings import TRUSTED_LINK_DOMAINS
 
     text = "Program details are on https://www.dhcs.ca.gov/services/ccs."
     try:

@@ -11,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from core.errors import LLMError
 from assistant.llm_answer import (
     CANNOT_ANSWER,
     OpenAIAnswerer,
@@ -20,6 +19,7 @@ from assistant.llm_answer import (
     normalise_citations,
 )
 from assistant.prompts import PASSAGES_CLOSE, PASSAGES_OPEN
+from core.errors import LLMError
 from core.settings import LLMSettings
 from core.types import Chunk, Passage, Turn
 from tests.llm_server import MODEL  # `llm_server`: the conftest plugin's, one a session

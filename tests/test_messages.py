@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from core import messages
-from core.errors import AssistantError, InputTooLongError, check_length
 from assistant.interfaces.cli import render_text
 from assistant.interfaces.slack_blocks import verdict_blocks
 from assistant.interfaces.web_render import render_badge
+from core import messages
+from core.errors import AssistantError, InputTooLongError, check_length
 from core.types import Answer, Verdict
 
 

@@ -18,8 +18,8 @@ from assistant import safety
 from assistant.answer import quotable_units, units_of
 from assistant.pipeline import Assistant
 from assistant.prompts import PASSAGES_CLOSE, PASSAGES_OPEN
-from core.types import Chunk, Citation, Passage
 from assistant.verify import verify
+from core.types import Chunk, Citation, Passage
 from ingest.build import ingest
 from ingest.load import load_document
 from tests.conftest import PAGES, ROOT, SEED, SEED_DOC, make_settings

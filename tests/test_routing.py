@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.messages import MEMBER_LOOKUP, MEMBER_NOTICE
 from assistant.routing import member_check, mostly_member_data
+from core.messages import MEMBER_LOOKUP, MEMBER_NOTICE
 
 
 @pytest.mark.parametrize("question", [

@@ -24,9 +24,9 @@ from bs4 import BeautifulSoup
 from fpdf import FPDF
 
 from assistant.rules.engine import RuleBook
+from bench.fake_slack import FakeSlack
 from core.settings import Settings, SyncSettings
 from core.store import IndexStore
-from bench.fake_slack import FakeSlack
 from ingest.sync.changes import snapshot
 from ingest.sync.run import SyncOutcome, sync
 from tests.sync_server import LACTATION, SITE_DIR, TestSite, lactation_page

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from bench.fake_slack import FakeSlack
 from core.errors import ConfigError
 from core.settings import Settings, SyncSettings
-from bench.fake_slack import FakeSlack
 from ingest.sync.crawl import Crawler, SyncError
 from ingest.sync.fetch import Fetcher, Pacer, retry_after_seconds
 from ingest.sync.mirror import Mirror, with_canonical

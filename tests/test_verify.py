@@ -1,6 +1,6 @@
 from assistant.retrieve import merge_neighbours
-from core.types import Chunk, Passage
 from assistant.verify import claims, verify
+from core.types import Chunk, Passage
 
 TEXT = ("Prescriptions for lactation DME must be written by a licensed provider. "
         "Hospital-grade pumps are rentals only.\n\nMembers may obtain the following pumps:\n"

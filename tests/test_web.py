@@ -11,7 +11,6 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 
-from core.errors import IndexUnavailableError
 from assistant.feedback import FeedbackLog
 from assistant.interfaces.web import (
     MAX_EXCHANGES,
@@ -22,6 +21,7 @@ from assistant.interfaces.web import (
     history_turns,
     launch_kwargs,
 )
+from core.errors import IndexUnavailableError
 from core.settings import Settings
 from core.types import Answer, Citation
 

@@ -162,8 +162,8 @@ def _rules(args, settings) -> int:
 
 def _indexed_pages(settings):
     """(doc id -> indexed text, None) of the index Settings names, or (None, why not)."""
-    from core.errors import AssistantError
     from assistant.index import LoadedIndex
+    from core.errors import AssistantError
 
     where = settings.chroma_url or settings.index_dir
     try:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from assistant.interfaces.web_render import render_answer, render_error, render_question
 from core.errors import (
     AssistantError,
     IndexMissingError,
@@ -20,7 +21,6 @@ from core.errors import (
     InputTooLongError,
     check_length,
 )
-from assistant.interfaces.web_render import render_answer, render_error, render_question
 from core.messages import EMPTY_QUESTION, INTERNAL_ERROR, conversation_full
 from core.settings import PROJECT_ROOT, Settings
 from core.types import Answer, Turn
@@ -263,8 +263,8 @@ def serve(settings: Settings, *, block: bool = True, assistant=None, feedback=No
 
     An AssistantError while opening the index ends the process with its message (exit 2).
     """
-    from core.logging_setup import configure_logging, redact_console
     from assistant.interfaces.startup import open_assistant
+    from core.logging_setup import configure_logging, redact_console
 
     redact_console()
     configure_logging(settings.log_level)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from core.types import Block
 from core import flags as fl
+from core.types import Block
 from ingest.chrome import chrome_match, normalise
 from ingest.formats import css
 from ingest.formats.text import BULLET, decode
