@@ -62,4 +62,4 @@ def _openai(assistant: Assistant) -> Answerer:
     """An LLM behind an OpenAI-compatible endpoint (llm.base_url; assistant/llm_answer.py)."""
     from assistant.llm_answer import OpenAIAnswerer
 
-    return OpenAIAnswerer(core.settings.llm)
+    return OpenAIAnswerer(assistant.settings.llm)
