@@ -13,6 +13,7 @@ import threading
 import time
 from typing import Any
 
+from assistant.unit_vectors import QueryVectors
 from core.errors import IndexMissingError, IndexUnavailableError
 from core.leases import Lease
 from core.lexical import LexicalIndex, PageTexts, Segment, View, live_docs
@@ -41,6 +42,7 @@ class LoadedIndex:
         self._lease: Lease | None = None
         self._docs: dict[str, tuple[str, list[str]]] | None = None
         self._model_lock = threading.Lock()
+        self.query_vectors = QueryVectors(lambda text: self.embedder.embed_query(text))
         try:
             self.reload()
         except IndexUnavailableError as exc:  # a Chroma server that is down: open it later
@@ -113,7 +115,7 @@ class LoadedIndex:
             self._lease.release()
 
     def dense_search(self, query: str, k: int, where: dict[str, Any] | None):
-        vector = self.embedder.embed_query(query)
+        vector = self.query_vectors(query)
         state, segments = self._opened
         if state is None:
             raise IndexMissingError(self.store.where)

@@ -66,7 +66,8 @@ class Assistant:
                 self.index.lexical.doc_freq:
             lex = self.index.lexical
             vectors = self._extractive.vectors if self._extractive is not None else \
-                UnitVectors(self.index.embedder.embed_documents)
+                UnitVectors(self.index.embedder.embed_documents,
+                            known=self.index.query_vectors.get)
             r = self.settings.retrieval
             self._extractive = ExtractiveAnswerer(
                 IdfTable(lex.doc_freq, len(lex.chunks)), vectors=vectors,

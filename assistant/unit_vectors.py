@@ -1,5 +1,6 @@
-"""Embeddings of the answer's quotable units and of the question's parts, for the semantic half
-of unit scoring (assistant/answer.py)."""
+"""Embeddings the answer path reuses: the vectors of recent queries (retrieval embeds the
+question; the answerer's unit scoring needs the same vector again) and of the manual's quotable
+units, for the semantic half of unit scoring (assistant/answer.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,49 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+Vector = list[float]
+
+
+class QueryVectors:
+    """The query embedder with a small memory of recent queries: a question embedded for
+    retrieval is not embedded again when its parts are scored."""
+
+    def __init__(self, embed_query: Callable[[str], Vector], max_items: int = 256):
+        self.embed_query = embed_query
+        self.max_items = max_items
+        self._recent: OrderedDict[str, Vector] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> Vector:
+        found = self.get(text)
+        if found is not None:
+            return found
+        vector = self.embed_query(text)
+        with self._lock:
+            self._recent[text] = vector
+            while len(self._recent) > self.max_items:
+                self._recent.popitem(last=False)
+        return vector
+
+    def get(self, text: str) -> Vector | None:
+        """The vector of ``text`` if it was embedded recently, else None (never embeds)."""
+        with self._lock:
+            vector = self._recent.get(text)
+            if vector is not None:
+                self._recent.move_to_end(text)
+            return vector
+
 
 class UnitVectors:
     """Embeddings of quotable units and question parts, for the semantic half of unit scoring.
     Unit vectors are cached by text (a manual has a bounded number of units), so a warm
-    process embeds only the question's parts."""
+    process embeds only the question's parts, and not even those when ``known`` (the recent
+    query vectors) already holds them."""
 
-    def __init__(self, embed: Callable[[list[str]], list[list[float]]], max_items: int = 20000):
+    def __init__(self, embed: Callable[[list[str]], list[Vector]], max_items: int = 20000,
+                 known: Callable[[str], Vector | None] | None = None):
         self.embed = embed
+        self.known = known or (lambda text: None)
         self.max_items = max_items
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -24,12 +60,15 @@ class UnitVectors:
         """cos(part, unit) for every part (rows) and unit (columns)."""
         import numpy as np
 
+        known = {p: v for p in dict.fromkeys(parts) if (v := self.known(p)) is not None}
+        new_parts = [p for p in dict.fromkeys(parts) if p not in known]
         with self._lock:
             missing = list(dict.fromkeys(u for u in units if u not in self._cache))
-        vecs = self.embed(list(parts) + missing) if (parts or missing) else []
-        part_vecs = np.asarray(vecs[:len(parts)], dtype=np.float32)
+        vecs = self.embed(new_parts + missing) if (new_parts or missing) else []
+        part_vec = {**known, **dict(zip(new_parts, vecs[:len(new_parts)]))}
+        part_vecs = np.asarray([part_vec[p] for p in parts], dtype=np.float32)
         with self._lock:
-            for text, v in zip(missing, vecs[len(parts):]):
+            for text, v in zip(missing, vecs[len(new_parts):]):
                 self._cache[text] = np.asarray(v, dtype=np.float32)
             while len(self._cache) > self.max_items:
                 self._cache.popitem(last=False)
