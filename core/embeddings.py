@@ -1,7 +1,10 @@
 """Embedding models behind one small seam, built from a key in Settings.
 
-Keys: ``st:<folder>`` or ``st:<installed package shipping a model/ folder>`` (sentence-transformers
-on disk; nothing is downloaded). The model loads on first use, not at import or construction.
+A key is ``<scheme>:<what>``; each scheme has a factory in a small registry (``register``), so
+another kind of model, or a test's deterministic fake, plugs in by name without touching the
+callers. Shipped: ``st:<folder>`` or ``st:<installed package shipping a model/ folder>``
+(sentence-transformers on disk; nothing is downloaded). The model loads on first use, not at
+import or construction.
 
 ``embedding.runtime`` picks how it runs: torch (sentence-transformers), or onnxruntime over the
 model's one-time ONNX export (``core.onnx_runtime``; same vectors, a start about 4 s faster).
@@ -14,6 +17,7 @@ import importlib.util
 import logging
 import os
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,6 +27,39 @@ from core.errors import ConfigError
 from core.settings import EmbeddingSettings
 
 log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=4)
+def _cached(settings_json: str) -> Embeddings:
+    return build_embeddings(EmbeddingSettings.model_validate_json(settings_json))
+
+
+def get_embeddings(settings: EmbeddingSettings) -> Embeddings:
+    """One model instance per distinct settings in a process (models are large)."""
+    return _cached(settings.model_dump_json())
+
+
+Factory = Callable[[EmbeddingSettings], Embeddings]
+_FACTORIES: dict[str, Factory] = {}
+
+
+def register(scheme: str, factory: Factory | None = None):
+    """Register ``factory`` for model keys ``<scheme>:...`` (a later registration replaces an
+    earlier one); with no factory, a decorator."""
+    if factory is None:
+        return lambda f: register(scheme, f)
+    _FACTORIES[scheme] = factory
+    _cached.cache_clear()  # a process-wide model built under the old factory is not reused
+    return factory
+
+
+def unregister(scheme: str) -> None:
+    _FACTORIES.pop(scheme, None)
+    _cached.cache_clear()
+
+
+def schemes() -> list[str]:
+    return sorted(_FACTORIES)
 
 
 def resolve_model_path(spec: str) -> Path:
@@ -135,6 +172,18 @@ class OnnxModelEmbeddings(Embeddings):
 
 
 def build_embeddings(settings: EmbeddingSettings) -> Embeddings:
+    """The model ``settings.model`` names, made by the factory registered for its scheme."""
+    scheme, sep, _ = settings.model.partition(":")
+    factory = _FACTORIES.get(scheme) if sep else None
+    if factory is None:
+        known = ", ".join(f"'{k}:...'" for k in schemes())
+        raise ConfigError(f"Unknown embedding model key {settings.model!r}: use one of {known} "
+                          "(PMA_EMBEDDING__MODEL).")
+    return factory(settings)
+
+
+@register("st")
+def _sentence_transformers(settings: EmbeddingSettings) -> Embeddings:
     """The model as ``settings.runtime`` asks: the ONNX export when there is one (auto/onnx)."""
     if settings.runtime == "torch":
         return SentenceTransformerEmbeddings(settings)
@@ -162,13 +211,3 @@ def build_embeddings(settings: EmbeddingSettings) -> Embeddings:
         raise ConfigError(f"No ONNX export of {settings.model!r} in {settings.export_dir}. Run "
                           "once with PMA_EMBEDDING__RUNTIME=auto (the first model load makes it).")
     return SentenceTransformerEmbeddings(settings)
-
-
-@lru_cache(maxsize=4)
-def _cached(settings_json: str) -> Embeddings:
-    return build_embeddings(EmbeddingSettings.model_validate_json(settings_json))
-
-
-def get_embeddings(settings: EmbeddingSettings) -> Embeddings:
-    """One model instance per distinct settings in a process (models are large)."""
-    return _cached(settings.model_dump_json())
