@@ -349,6 +349,35 @@ MEMBER_CASES = [
     ("ref #88123 for that pt", ["88123"], []),
     ("case no. 4455667", ["4455667"], []),
     ("ICN 20250123456789 for mbr", ["20250123456789"], []),
+    # a third writer's classes (issue 18, round 3): labels after the value, Spanish labels and
+    # words, names before "is the pt" and "first name", "Last, First" with a first name that is
+    # also a word, titles, couples, double surnames joined by "y", the member's mail
+    ("Tran Van Minh last four ss 3309 dob 4/4/1950", ["Tran Van Minh", "3309", "4/4/1950"], []),
+    ("sub R0012003301 wendy okafor 7720 (last 4)", ["R0012003301", "wendy okafor", "7720"], []),
+    ("paciente Beatriz Solano, numero de cuenta 44102-7", ["Beatriz Solano", "44102-7"], []),
+    ("pte Rogelio Paz expediente 55310 para T1032", ["Rogelio Paz", "55310"], ["T1032"]),
+    ("seguro social ultimos 4 6612 por favor", ["6612"], []),
+    ("el paciente Ramiro esta en la oficina, su id R0077120034",
+     ["Ramiro", "R0077120034"], []),
+    ("su bebe Lucas no aparece, cin de la mama 93345120B", ["Lucas", "93345120B"], []),
+    ("chen, jan mrn 661203 DOS 2/2/2025", ["chen, jan", "661203"], ["2/2/2025"]),
+    ("acct 7721 haddad, omar claim denied", ["7721", "haddad, omar"], []),
+    ("ramon is the pt, last name Ibarra", ["ramon", "Ibarra"], []),
+    ("checking kowalski - first name tobi - dob 1/9/1977",
+     ["kowalski", "tobi", "1/9/1977"], []),
+    ("Mr. and Mrs. Okonkwo both members, cin 94411230C", ["Mr. and Mrs. Okonkwo", "94411230C"],
+     []),
+    ("Sister Agnes Marie Kowalczyk dob 2/2/1941", ["Sister Agnes Marie Kowalczyk", "2/2/1941"],
+     []),
+    ("CIN 91122334D belongs to Dariusz Wozniak", ["91122334D", "Dariusz Wozniak"], []),
+    ("can u look at vo, thanh 031877", ["vo, thanh", "031877"], []),
+    ("Garcia y Montes, Lucia dob 5/5/1980", ["Garcia y Montes, Lucia", "5/5/1980"], []),
+    ("de Vries, Anke R0022113344", ["de Vries, Anke", "R0022113344"], []),
+    ("st. clair, marguerite DOB 8/1/1969", ["st. clair, marguerite", "8/1/1969"], []),
+    ("pt Nora Foster 1/2/2018 - her aunt is the foster parent", ["Nora Foster", "1/2/2018"], []),
+    ("cin 95566778E Tigist Alemu doula visit 3 of 8", ["95566778E", "Tigist Alemu"],
+     ["3 of 8"]),
+    ("she says her mail goes to 88 Birch Ln, Madera now", ["88 Birch Ln, Madera"], []),
 ]
 
 # messages with no member data: everything listed must come out verbatim
@@ -523,6 +552,15 @@ KEEP_CASES = [
     ("material number 22-1234 and form HN-1234", [], ["22-1234", "HN-1234"]),
     ("provider # 00A123456 and ccs # 123456", [], ["00A123456"]),
     ("medi-cal provider number ZZA12345", [], ["ZZA12345"]),
+    # issue 18, round 3: provider numbers named by their role, and words that only look like names
+    ("group npi 1457000001 individual is 1700000002, box 24J", [],
+     ["1457000001", "1700000002"]),
+    ("billed under 1558000003 and denied CO-16", [], ["1558000003", "CO-16"]),
+    ("question about HN letter re: COVID vaccine admin fees", [], ["COVID"]),
+    ("Maria Lopez, doula, billed T1032 for the visit", [], ["Maria Lopez", "T1032"]),
+    ("mail claims to PO Box 9030, Farmington MO 63640", [], ["PO Box 9030"]),
+    ("Lena Marsh, nurse care coordinator, asked about 99213", [], ["Lena Marsh", "99213"]),
+    ("Karen, the pt's nurse, said the auth is fine", [], ["Karen"]),
 ]
 
 

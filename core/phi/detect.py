@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from core.phi import structured as st
-from core.phi.machine import guarded_spans
+from core.phi.machine import guarded_spans, timestamps
 from core.phi.names import names
 from core.phi.spans import Finding, Occupied
 
@@ -39,12 +39,13 @@ def detect(text: str) -> list[Finding]:
     kept = Occupied()
     found: list[Finding] = [f for f in st.emails(masked) if not guarded.overlaps(f.start, f.end)]
     found += st.phones_and_ssns(masked, kept)
-    found += st.dates(masked, kept)
+    found += st.dates(masked, kept, timestamps(masked))
     found += st.addresses(masked, kept)
     taken = Occupied((f.start, f.end) for f in found)
     found += st.identifiers(masked, taken, kept, guarded)
     blocked = Occupied([(f.start, f.end) for f in found] + list(kept) + list(guarded))
     found += names(masked, [f for f in found if f.sure], blocked)
+    found += _compact_dates_after_names(masked, found)
     return _dates_next_to_members(masked, found)
 
 
@@ -64,6 +65,23 @@ def _dates_next_to_members(text: str, found: list[Finding]) -> list[Finding]:
             if before or after:
                 f = Finding("DOB", f.start, f.end, True)
         out.append(f)
+    return out
+
+
+_COMPACT_DATE = re.compile(r"(?<![\w-])(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{2}(?![\w-])")
+
+
+def _compact_dates_after_names(text: str, found: list[Finding]) -> list[Finding]:
+    """Six digits that read as a date (MMDDYY) right after a member's name are that member's
+    date of birth: "vo, thanh 031877"."""
+    ends = {f.end for f in found if f.kind == "NAME" and f.sure}
+    out = []
+    for m in _COMPACT_DATE.finditer(text):
+        gap_start = next((p for p in range(max(0, m.start() - 4), m.start() + 1) if p in ends),
+                         None)
+        if gap_start is not None and _NEXT_TO.fullmatch(text, gap_start, m.start()) and \
+                not any(f.start < m.end() and m.start() < f.end for f in found):
+            out.append(Finding("DOB", m.start(), m.end()))
     return out
 
 

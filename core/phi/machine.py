@@ -23,6 +23,10 @@ _UUID = re.compile(r"(?<![\w-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
 # Slack ids (C0123ABCD, U024BE7LH, Ev0123ABCD) mix letters after digits; a member id does not.
 _SLACK = re.compile(r"(?<![\w-])(?:Ev)?[A-Z][A-Z0-9]{7,11}(?![\w-])"
                     r"|(?<![\w.])\d{10}\.\d{6}(?![\w.])")
+# A Slack id after the key that names it ("app A0254755380", "team_id: T0123456789"): even one with
+# only digits after its letter, which has the shape of a member id.
+_NAMED_SLACK_ID = re.compile(r"(?<![\w-])(?i:app|bot|team|channel|enterprise|event|user)(?:_id)?"
+                             r"[\s:=\"']{1,4}(?:Ev)?[A-Z][A-Z0-9]{7,11}(?![\w-])")
 # A long token with letters and digits interleaved (ULIDs, base32/base64 tokens, request ids):
 # member ids are at most 17 characters, letters first or a single letter among digits.
 _TOKEN = re.compile(r"(?<![\w.@-])[A-Za-z0-9+/=]{16,}(?![\w@-])")
@@ -46,8 +50,14 @@ _PLAN_NAMES = re.compile(
     r"|Partnership\s+HealthPlan|Cal\s*MediConnect|CalAIM|Medicare|WellCare|Centene"
     r"|Community\s+Health\s+Group|Health\s+Plan\s+of\s+San\s+\w+)\b",
     re.IGNORECASE)
-_TIMESTAMP = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
-                        r"(?:Z|[+-]\d{2}:?\d{2})?(?!\d)")
+# "2026-12-02 01:02:28,123", "2026-12-02T01:02:28.123456+00:00", an access log's
+# "02/Dec/2026:01:02:28 +0000": a machine's clock, never a birth date
+TIMESTAMP = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+                       r"(?:Z|[+-]\d{2}:?\d{2})?(?!\d)"
+                       r"|(?<![\w/])\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?:[ \t][+-]\d{4})?(?!\d)")
+# A short hash after the word that names it: "commit 7478763", "sha a653524f", "rev: 3f9a1c2"
+_NAMED_HASH = re.compile(r"(?<![\w-])(?:commit|sha|hash|digest|rev|revision|HEAD\s+is\s+now\s+at)"
+                         r"[\s:=#]{1,3}[0-9a-f]{7,40}(?![\w-])", re.IGNORECASE)
 _MONEY = re.compile(r"\$\s?\d[\d,]*(?:\.\d+)?|(?<![\w.])\d[\d,]*\.\d{2}(?![\d])")
 
 
@@ -74,7 +84,8 @@ def _machine_joined(prefix: str) -> bool:
 def guarded_spans(text: str) -> Occupied:
     """Machine identifiers, paths, links, amounts, timestamps and plan names: never redacted."""
     spans = Occupied()
-    for rx in (_URL, _HEX, _UUID, _MONEY, _TIMESTAMP, _PLAN_NAMES, _SNAKE):
+    for rx in (_URL, _HEX, _UUID, _MONEY, TIMESTAMP, _NAMED_HASH, _NAMED_SLACK_ID, _PLAN_NAMES,
+               _SNAKE):
         for m in rx.finditer(text):
             spans.add(*m.span())
     for m in _SLACK.finditer(text):
@@ -91,3 +102,8 @@ def guarded_spans(text: str) -> Occupied:
         if m.group()[0] in "/\\~." or sum(bool(re.search(r"[A-Za-z]{2}", p)) for p in parts) >= 2:
             spans.add(*m.span())
     return spans
+
+
+def timestamps(text: str) -> Occupied:
+    """Where a machine's clock is written: the dates in it are no one's birth date."""
+    return Occupied(m.span() for m in TIMESTAMP.finditer(text))

@@ -45,11 +45,11 @@ _PERSON = frozenset(
     "child kid son sons daughter daughters mom moms mother dad father husband wife spouse "
     "guardian aunt uncle caller grandma grandmother grandpa grandfather sister brother twin "
     "grandson granddaughter grandchild niece nephew cousin stepson stepdaughter stepmom stepdad "
-    "stepmother stepfather caregiver caretaker payee conservator foster parent parents sibling "
+    "stepmother stepfather caregiver caretaker payee conservator parent parents sibling "
     "siblings partner fiance fiancee boyfriend girlfriend roommate kids children "
     # Spanish, as reps write them
     "mama papa abuela abuelo tia tio hija hijo esposa esposo madre padre hermana hermano nieta "
-    "nieto "
+    "nieto paciente pte pcte bebe nena nene nino nina senora senor "
     "mr mrs ms mx sra srta".split())
 _BABY = frozenset({"baby", "infant", "newborn", "twin"})
 # Labels a name stops at ("name brooks, will  CIN ...") and is found right before ("hope williams
@@ -59,7 +59,13 @@ _CUE_WORDS = frozenset(
     "email addr address aka".split())
 _ID_LABEL_WORDS = _CUE_WORDS | frozenset(
     "mbr mbrs member members pt patient policy ins hn medi-cal no number nbr num card # : - "
-    "is".split())
+    "is last four 4 l4 ending digits of ultimos".split())
+# "to", "at", "with" usually introduce a colleague or a clinic ("spoke with Karen", "at Valley
+# Clinic"); after these verbs they introduce the member asked about.
+_ABOUT_PREP = frozenset({"to", "at", "on", "with"})
+_ABOUT_VERBS = frozenset({"belongs", "belong", "belonged", "belonging", "married", "related",
+                          "look", "looking", "looked", "check", "checking", "checked", "assigned",
+                          "enrolled", "registered"})
 _HARD_STOP = frozenset("is in at on of to and or for the a an as by it if be me we he my no "
                        "so us re hi ok up".split())
 _MODAL = frozenset("need needs needed may will can could should would must has have had is was "
@@ -77,7 +83,7 @@ _STRONG_CUE = re.compile(
     r"(?<![\w-])(?:(?:(?:first|last|middle|full|maiden|legal|chosen|preferred|nick|sur|given"
     r"|family|pt|pts|patient|member|mbr|mom|moms|mother|dad|son|sons|daughter|baby|child|his"
     r"|her|their)(?:'s|\u2019s)?\s*)?name(?:\s+(?:is|on\s+(?:it|the\s+card|card|file)"
-    r"|in\s+\w+))?|named|lastname|firstname|fname|lname|a\.?k\.?a\.?|goes\s+by"
+    r"|in\s+\w+))?|named|lastname|firstname|fname|lname|a\.?k\.?a\.?|(?:goes|go|going|went)\s+by"
     r"|calls\s+(?:him|her|them)sel(?:f|ves)|signed|nickname|known\s+as)(?![\w-])[ \t]*[:=\-]?",
     re.IGNORECASE)
 _OWN_NAME = re.compile(r"\b(?:my|our)\s+(?:(?:first|last|full)\s+)?$", re.IGNORECASE)
@@ -171,7 +177,9 @@ class _Text:
         if w in self.lex.acronyms or (allcaps and c in ("vocab", "function")):
             return False
         if len(w) == 1:
-            return not first and self.initial(i)
+            nxt = i + 2 if self.text[t.end:t.end + 1] == "." else i + 1
+            return self.initial(i) and (not first or (
+                mode in (STRONG, PERSON) and self.strong_name(nxt)))  # "says J. Okafor"
         if allcaps and len(w) <= 4 and c not in ("name", "given") and mode != STRONG:
             return False  # "PIN", "FSR": an acronym, not a name
         if mode == FIELD and first:
@@ -202,6 +210,8 @@ class _Text:
         if c in ("given", "english_name"):
             if after_name and first and low in self.lex.names and self.stop_after(nxt):
                 return True  # "mbr deloris (dee) washington,"
+            if first and mode == PERSON and low in self.lex.last and self.comma_name(nxt):
+                return True  # "mrn 4410 ali, omar"
             if cap and not first:
                 return True
             if cap and mode != WEAK and (self.strong_name(nxt) or self.stop_after(nxt)
@@ -225,6 +235,11 @@ class _Text:
                 mode == STRONG and self.stop_after(nxt)) or (
                 mode == PERSON and w.endswith(("'s", "\u2019s")))
         return False
+
+    def comma_name(self, i: int) -> bool:
+        """Token i is the comma of "Last, First": a name-list first name follows it."""
+        return i + 1 < len(self.toks) and self.toks[i].text == "," and self.is_word(i + 1) and \
+            self.cls(i + 1) == "name" and self.toks[i + 1].low in self.lex.first
 
     def initial_at(self, i: int) -> bool:
         return 0 <= i < len(self.toks) and self.is_word(i) and self.initial(i)
@@ -310,7 +325,7 @@ class _Text:
                 comma = True
                 j -= 1
                 continue
-            if not self.back_ok(j):
+            if not (self.back_ok(j) or (not picked and self.back_ok_after_name(j))):
                 break
             comma = False if t.text != "," else comma
             picked.append(j)
@@ -336,6 +351,23 @@ class _Text:
         if not (strong or soft) or self.guarded(picked[-1]):
             return None
         return self.toks[picked[-1]].start, self.toks[picked[0]].end
+
+    def back_ok_after_name(self, j: int) -> bool:
+        """The last word of a name that is also a word, right after a sure surname: "chen, jan",
+        "Tran Van Long" (walking left from a label after it)."""
+        if not self.is_word(j) or self.toks[j].low in _HARD_STOP | _PERSON | _ABBREV or \
+                self.toks[j].text in self.lex.acronyms or len(self.toks[j].text) < 2:
+            return False
+        k = j - 1
+        if k >= 1 and self.toks[k].text == ",":
+            k -= 1  # "chen, jan": a first name in the name lists
+            return self.toks[j].low in self.lex.first and self.is_word(k) and \
+                self.cls(k) == "name" and self.toks[k].text.islower() == self.toks[j].text.islower()
+        if not (self.toks[j].text[0].isupper() and self.is_word(k) and self.spaced(k, j)):
+            return False
+        if self.particle(k) and self.toks[k].text[0].isupper() and k >= 1:
+            k -= 1  # "Van" in "Tran Van Long"
+        return self.is_word(k) and self.toks[k].text[0].isupper() and self.cls(k) == "name"
 
     def back_ok(self, j: int) -> bool:
         if not self.is_word(j):
@@ -377,6 +409,8 @@ class _Text:
         if p < 0:
             return False
         before = self.toks[p].low
+        if before in _ABOUT_PREP and p >= 1 and self.toks[p - 1].low in _ABOUT_VERBS:
+            return False  # "belongs to Dariusz Wozniak", "look at vo, thanh"
         if before in _GUARD_BEFORE or before in _STAFF:
             return True
         if before == "is" and p >= 1:
@@ -455,13 +489,14 @@ def names(text: str, found: list[Finding], blocked: Occupied) -> list[Finding]:
                 _OWN_NAME.search(text, max(0, m.start() - 12), m.start()):
             continue  # "my name is Karen": the writer's, a member of staff
         j = _skip_fillers(tx, tx.index_at(m.end()), ("is", "actually", "really", "now", "as",
-                                                      "spelled", "listed"))
+                                                      "spelled", "listed", "says", "reads",
+                                                      "shows"))
         add(tx.collect(j, STRONG))
     # 2. after a word for the member (and "baby girl Haddad" whole; "Mrs. Alvarez" with her title)
     for i, t in enumerate(tx.toks):
         if not t.word or t.low not in _PERSON:
             continue
-        title = t.low in _TITLES
+        title = t.low in _TITLES or t.text in _RELIGIOUS_TITLES
         if title and not (t.text[0].isupper() or text[t.end:t.end + 1] == "." or (
                 tx.is_word(i + 1) and tx.cls(i + 1) == "name")):
             continue
@@ -474,6 +509,9 @@ def names(text: str, found: list[Finding], blocked: Occupied) -> list[Finding]:
             span = (t.start, span[1])
         if span and not (tx.org_follows(span[1]) and text[span[0]].isupper()):
             add(span)
+    # "Mr. and Mrs. Okonkwo": the first title goes with the couple's name
+    for m in _COUPLE.finditer(text):
+        add(next(((m.start(), e0) for s0, e0, sure in spans if s0 == m.end() and sure), None))
     # 3. weak cues ("for Maria Lopez", "last Adeyemi") and "Field: Name"
     for rx, mode in ((_WEAK_CUE, WEAK), (_FIELD_CUE, WEAK), (_FIELD_WORD, FIELD)):
         for m in rx.finditer(text):
@@ -485,7 +523,9 @@ def names(text: str, found: list[Finding], blocked: Occupied) -> list[Finding]:
     anchors = [f for f in found if f.kind in _ANCHOR_KINDS]
     cue_starts = [t.start for t in tx.toks if t.word and t.low in _CUE_WORDS] + [
         t.start for k, t in enumerate(tx.toks[:-2]) if t.text == "(" and  # "Mac Nguyen (mbr)"
-        tx.toks[k + 1].low in _PERSON and tx.toks[k + 2].text == ")"]
+        tx.toks[k + 1].low in _PERSON and tx.toks[k + 2].text == ")"] + [
+        m.start(1) if m.group(1) else m.start(2)  # "ramon is the pt", "x - first name y"
+        for m in _NAMED_AFTER.finditer(text)]
     for pos, is_id in [(p, False) for p in cue_starts] + [(f.start, True) for f in anchors]:
         k = tx.index_at(pos) - 1
         hops = 0
@@ -517,6 +557,12 @@ def names(text: str, found: list[Finding], blocked: Occupied) -> list[Finding]:
                 add(_before_name(tx, s0))
         if len(spans) == before:
             break
+    # 6a. a first name owning a member's thing: "Priya's auth", "Priya's dob"
+    for m in _OWNER.finditer(text):
+        k = tx.index_at(m.start(1))
+        if k < len(tx.toks) and tx.is_word(k) and tx.cls(k) == "name" and \
+                fold(m.group(1)).lower() in lex.first and not tx.guarded_name(k):
+            add((m.start(1), m.end(1)))
     # 6b. the subject of a question about the member: "does will young need a new auth", "is rose
     # park still eligible" (a first name and a surname between an auxiliary and a verb)
     for m in _SUBJECT.finditer(text):
@@ -530,10 +576,26 @@ def names(text: str, found: list[Finding], blocked: Occupied) -> list[Finding]:
     # 7. the same name again elsewhere in the message ("Sofia is 3, sofia reyes luna, dob ...")
     add_repeats(tx, spans, add)
     return [Finding("NAME", _with_initial(text, s), _with_baby(text, e), sure)
-            for s, e, sure in spans]
+            for s, e, sure in _joined_by_y(text, spans)]
 
 
 _TITLES = frozenset("mr mrs ms mx miss sra srta".split())
+# Capitalised before a name they are a title, part of it ("Sister Agnes Marie Kowalczyk").
+_RELIGIOUS_TITLES = frozenset({"Sister", "Brother", "Father"})
+_COUPLE = re.compile(r"(?<![\w-])(?:mr|mrs|ms|mx)\.?[ \t]+(?:and|&)[ \t]+(?=(?:mr|mrs|ms|mx)\b)",
+                     re.IGNORECASE)
+_MEMBER_WORD = (r"(?:pt|patient|member|mbr|baby|child|kid|mom|mother|dad|father|son|daughter"
+                r"|subscriber|guardian|caregiver)\b(?!['\u2019])")
+# Words after a name that say it is the member's: "ramon is the pt", "kowalski - first name tobi".
+# "Alejandra, the mom, cell ..." too (not "Karen, the pt's nurse").
+_NAMED_AFTER = re.compile(
+    r"[ \t]+((?:is|was)[ \t]+(?:the|my|our|this|a)[ \t]+" + _MEMBER_WORD
+    + r"|(?:first|given|middle)[ \t]+name\b)"
+    r"|[ \t]*,[ \t]*((?:the|her|his|their)[ \t]+" + _MEMBER_WORD + ")", re.IGNORECASE)
+# After a staff word these make it a kind of service, not a person's role: "doula visit".
+_SERVICE_NOUNS = frozenset({"visit", "visits", "service", "services", "session", "sessions",
+                            "claim", "claims", "benefit", "benefits", "appt", "appointment",
+                            "appointments", "code", "codes"})
 # First words of place names: a capitalised run holding one is a place ("Santa Clara Valley").
 _PLACE_FIRST = frozenset("san santa santo saint mount mt fort ft port lake rancho".split())
 # Spanish organisation names put the kind first: "Clinica Sierra Vista", "Centro Medico Romero".
@@ -547,16 +609,39 @@ _SUBJECT = re.compile(
     r"|switch|change|transfer|count|fall|fit|meet|eligible|covered|active|enrolled|termed|assigned"
     r"|pregnant|approved|able|allowed|due|on|in|under|with)\b)", re.IGNORECASE)
 _AND = frozenset({"&", "and", "y", "+", "not"})
+_OWNER = re.compile(
+    r"(?<![\w.-])([A-Z][a-z]{1,20})['\u2019]s[ \t]+(?:auth|auths|authorization|claim|claims|dob"
+    r"|cin|bic|eligibility|coverage|pump|mrn|chart|acct|account|ssn|phone|cell|address|mom|dad"
+    r"|baby|son|daughter|insurance|pcp|benefits|enrollment|ppg)\b")
 _BABY_AFTER = re.compile(r",?[ \t]*baby[ \t]+(?:girl|boy)\b", re.IGNORECASE)
 
 
 _INITIAL_BEFORE = re.compile(r"(?<![\w.])[A-Z]\.?[ \t]{1,2}$")
+_SAINT_BEFORE = re.compile(r"(?<![\w.])(?:st|ste|saint)\.?[ \t]{1,2}$", re.IGNORECASE)
 
 
 def _with_initial(text: str, start: int) -> int:
-    """"J. Smith": a first initial goes with the name."""
+    """"J. Smith": a first initial goes with the name; so does "St." ("st. clair, marguerite")."""
     m = _INITIAL_BEFORE.search(text, max(0, start - 4), start)
-    return m.start() if m and text[start:start + 1].isupper() else start
+    if m and text[start:start + 1].isupper():
+        return m.start()
+    m = _SAINT_BEFORE.search(text, max(0, start - 8), start)
+    return m.start() if m else start
+
+
+_Y_BETWEEN = re.compile(r"[ \t]+[yYeE][ \t]+")
+
+
+def _joined_by_y(text: str, spans: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
+    """Spanish double surnames joined by "y" ("Garcia y Montes"): one name, the "y" with it."""
+    out: list[tuple[int, int, bool]] = []
+    for s, e, sure in sorted(spans):
+        if out and out[-1][2] and sure and s > out[-1][1] and \
+                _Y_BETWEEN.fullmatch(text, out[-1][1], s) and text[s:s + 1].isupper():
+            out[-1] = (out[-1][0], max(e, out[-1][1]), True)
+        else:
+            out.append((s, e, sure))
+    return out
 
 
 def _with_baby(text: str, end: int) -> int:
@@ -589,6 +674,8 @@ def _staff_after(tx: _Text, start: int, end: int) -> bool:
             tx.toks[j].low in ("practice", "office", "billing", "front", "desk", "clinic", "lead",
                                "senior", "case", "care", "medical", "head", "charge"):
         j += 1  # "Practice Manager", "billing coordinator"
+    if hops == 0 and j + 1 < len(tx.toks) and tx.toks[j + 1].low in _SERVICE_NOUNS:
+        return False  # "Tigist Alemu doula visit 3": a service, not her role
     return j < len(tx.toks) and tx.toks[j].low in _STAFF and hops + (j > 0) > 0 and \
         tx.toks[j].low not in ("provider", "providers", "pcp", "office", "clinic")
 
@@ -702,8 +789,11 @@ def _pair_words(tx: _Text, run: list[int], lower: bool) -> tuple[list[int], list
     classes = [tx.cls(x) for x in core]
     for n, (x, c) in enumerate(zip(core, classes)):
         t = tx.toks[x]
+        after_particle = x > 0 and x - 1 in run and tx.toks[x - 1].text in tx.lex.particles
         if lower:
             ok = tx.lower_name(x, core[:n])
+        elif after_particle and t.text[0].isupper() and c not in ("function", "vocab"):
+            ok = True  # "de Vries", "de la Cruz": a capital after a lower-case particle
         else:
             ok = c in _NAMEY or (n > 0 and c in ("vocab", "function", "english")
                                  and not t.text.isupper() and (

@@ -38,10 +38,11 @@ from core.phi.words import DATA
 _MEMBER_LABELS = {
     "CIN": r"cin|client\s+index(?:\s+(?:number|no\b\.?|\#))?",
     "BIC": r"bic|benefits?\s+(?:identification|id)(?:\s+card)?|id\s+card|card",
-    "SSN": r"ssn|ss\#?|social(?:\s+security)?(?:\s+(?:number|no\b\.?|\#))?|soc\s*sec",
+    "SSN": r"ssn|ss\#?|social(?:\s+security)?(?:\s+(?:number|no\b\.?|\#))?|soc\s*sec"
+           r"|seguro\s+social",
     "ACCOUNT": r"acct|account|mrn|medical\s+record(?:\s+(?:number|no\b\.?|\#))?|med\s+rec"
                r"|chart|pt\s+id|patient\s+id|pt\s+acct|encounter|enc|fin|har|csn|mr\s*\#"
-               r"|hosp(?:ital)?\s+acct"
+               r"|hosp(?:ital)?\s+acct|cuenta|expediente"
                r"|visit\s+(?:\#|no\b\.?|number|id)",
     "CLAIM": r"claims?|auth(?:orization)?s?|pa|tar|ref(?:erence)?|case|ticket|confirmation"
              r"|icn|dcn|appeal|grievance|dispute|pdr",
@@ -49,6 +50,9 @@ _MEMBER_LABELS = {
                  r"|insurance|ins|hicn|mbi|pt|patient|hn|client|recipient|beneficiary|enrollee",
     "PHONE": r"phone|ph|tel|telephone|cell|mobile|home|cb|call\s*back|callback|contact|number",
     "KEEP": r"npis?|tins?|tax\s*ids?|eins?|provider\s*(?:\#|no\b\.?|number|id)|ccs\s*\#?|payer\s*id"
+            # whose number a claim is billed under: the provider's ("billed under", "rendering")
+            r"|bill(?:ed|ing)?\s+under|rendering|referring|ordering|attending|servicing"
+            r"|supervising|individual"
             r"|check|batch|box|loop|page|pg|form|rev(?:enue)?(?:\s+code)?|codes?|cpt|hcpcs"
             r"|icd(?:-?10)?|dx|mod(?:ifier)?s?|pos|tob|reject|aid\s+code|remark|dhcs|apl|pm"
             r"|qty|version|ver|room|rm|suite|ste|zip|licen[cs]e|dea|clia|taxonomy|ndc"
@@ -67,13 +71,15 @@ _LABEL = re.compile(
 _FILL = re.compile(
     r"[\s:#=(/.\-\u2013\u2014]*(?:(?:is|was|no\.?|nos?|num|nbr|number|ids?|on\s+file"
     r"|end(?:ing|s)?(?:\s+(?:in|with))?|l4"
-    r"|last\s*(?:4|four)(?:\s+(?:digits|of))?|of|acct|mrn|\#)(?![\w])[\s:#=(/.\-\u2013\u2014]*){0,3}",
+    r"|last\s*(?:4|four)(?:\s+(?:digits|of))?|[u\u00fa]ltimos\s*(?:4|cuatro)(?:\s+(?:d[i\u00ed]gitos"
+    r"|de))?|of|acct|mrn|\#)(?![\w])[\s:#=(/.\-\u2013\u2014]*){0,3}",
     re.IGNORECASE,
 )
 # Labels that take any number of three digits or more; the others ("pt", "claim", "auth",
 # "PA") take only what looks like an identifier (so "PA 99213" keeps its CPT code).
 _STRONG = re.compile(r"\b(?:cin|bic|acct|account|mrn|chart|sub|subscriber|mbrs?|members?|policy"
-                     r"|ss|ssn|tar|medical|med|benefits?|client|social|soc|card|encounter|id)\b",
+                     r"|ss|ssn|tar|medical|med|benefits?|client|social|soc|card|encounter|id|cuenta"
+                     r"|expediente)\b",
                      re.IGNORECASE)
 
 
@@ -187,6 +193,12 @@ def phone_is_members(text: str, start: int, digits: str) -> bool:
 _EMAIL_BEFORE = re.compile(r"(@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,6})[ \t]*"
                            r"(?:[/,;|&+]|or|and)?"
                            r"[ \t]*(?:(?:cell|ph|phone|tel|mobile|home)[ \t:#]*)?$", re.IGNORECASE)
+# Four digits with their label after them: "7720 (last 4)", "0934 last four of ss"; not when the
+# label names another number ("5521 last 4 of the card").
+SSN_LAST4_BEFORE_LABEL = re.compile(
+    r"(?<![\w$.,/-])(\d{4})[ \t]*[(\[]?[ \t]*(?:last|l)[ \t]*(?:4|four)\b"
+    r"(?![ \t]*(?:digits[ \t]+)?of[ \t]+(?:the[ \t]+|her[ \t]+|his[ \t]+)?(?!ss|soc)[a-z])",
+    re.IGNORECASE)
 LOCAL_PHONE_RE = re.compile(r"(?<![\w+-])\d{3}[ .-]\d{4}(?![\w-])")
 _PHONE_WORD = re.compile(r"\b(?:ph|phone|tel|cell|mobile|home|cb|call\s*back|callback|call|back"
                          r"|reach|text|number|\#)\W{0,3}(?:(?:is|at)\W{1,3})?$", re.IGNORECASE)
@@ -202,6 +214,8 @@ def phones_and_ssns(text: str, kept: Occupied) -> Iterator[Finding]:
     for rx in (SSN_RE, SSN_SPACED):
         for m in rx.finditer(text):
             yield Finding("SSN", m.start(), m.end())
+    for m in SSN_LAST4_BEFORE_LABEL.finditer(text):
+        yield Finding("SSN", m.start(1), m.end(1))
     full = Occupied()
     for m in PHONE_RE.finditer(text):
         full.add(*m.span())
@@ -302,9 +316,11 @@ def _full_dates(text: str) -> Iterator[tuple[int, int, int]]:
                 yield m.start(), m.end(), int(g[1])
 
 
-def dates(text: str, kept: Occupied) -> Iterator[Finding]:
-    """Dates of birth (sure), and other dates: kept after a policy label, dropped for the LLM
-    (unsure) when nothing says what they are, a date of birth when older than twelve years."""
+def dates(text: str, kept: Occupied, stamps: Occupied | None = None) -> Iterator[Finding]:
+    """Dates of birth (sure), and other dates: kept after a policy label or inside a machine's
+    timestamp (``stamps``: "2026-12-02 01:02:28,123"), dropped for the LLM (unsure) when nothing
+    says what they are, a date of birth when older than twelve years."""
+    stamps = stamps if stamps is not None else Occupied()
     this_year = _dt.date.today().year
     seen = Occupied()
     prev: tuple[int, str] | None = None  # end and verdict of the previous date
@@ -317,7 +333,7 @@ def dates(text: str, kept: Occupied) -> Iterator[Finding]:
             verdict = prev[1]
         elif _DOB_LABEL.search(before) or _BABY_BEFORE.search(before):
             verdict = "dob"
-        elif _POLICY_LABEL.search(before):
+        elif _POLICY_LABEL.search(before) or stamps.overlaps(s, e):
             verdict = "keep"
         elif year <= this_year - 12:
             verdict = "old"
@@ -503,7 +519,10 @@ _PROVIDER_PLACE = re.compile(
     r"|ppg|ipa|group|plan|county|remit|billing)\b", re.IGNORECASE)
 _MEMBER_PLACE = re.compile(
     r"\b(?:lives?|living|home|pt|patient|mbrs?|member|her|his|their|address(?:es)?|addr"
-    r"|pickup|pick\s*up|mailing|residence|resides|shelter|staying)\b", re.IGNORECASE)
+    r"|pickup|pick\s*up|mailing|residence|resides|shelter|staying"
+    # where the member's mail goes: "says mail going to ...", "gets her mail at ..."
+    r"|mail\s+(?:is\s+)?(?:going|goes|went|sent|comes|coming|delivered)|gets?\s+(?:\w+\s+)?mail"
+    r"|receiv\w*\s+(?:\w+\s+)?mail)\b", re.IGNORECASE)
 
 
 _MEMBER_PLACE_AFTER = re.compile(
