@@ -1,34 +1,32 @@
-"""The only module that imports chromadb: an embedded (local folder) or server Chroma.
+"""The index in Chroma: states of immutable segments, their rows, the pointer, cleanup.
 
-The index is a sequence of **states**. A state is a short list of immutable **segments** plus, for
-each segment, the rows it retired. A segment is a Chroma collection ``<base>__g<N>`` written once
-by the ingest that made state N (its changed chunks, and the live rows of small segments merged
-into it) with a twin folder ``<index_dir>/segments/<name>/`` for the lexical side (see
-core/lexical.py). An ingest that changes one page writes one small segment and a new state
-record; nothing unchanged is copied. The pointer names the state and carries its whole record:
-``<index_dir>/CURRENT.json`` (replaced atomically) for embedded Chroma, the metadata of a
-``<base>__pointer`` collection on a Chroma server. Everything a new state adds is written before
-the pointer moves, and nothing a state uses is changed, so a crash at any point leaves the old or
-the new state serving, never a mix. Cleanup removes segments no protected state uses: the current
-one, the states readers hold a lease on (core/leases.py) and, on a Chroma server whose readers
-may run on other machines, states superseded less than ``SERVER_GRACE_S`` ago.
+The index is a sequence of **states** (core/states.py). A state is a short list of immutable
+**segments** plus, for each segment, the rows it retired. A segment is a Chroma collection
+``<base>__g<N>`` written once by the ingest that made state N (its changed chunks, and the live
+rows of small segments merged into it) with a twin folder ``<index_dir>/segments/<name>/`` for the
+lexical side (see core/lexical.py). An ingest that changes one page writes one small segment and a
+new state record; nothing unchanged is copied. The pointer names the state and carries its whole
+record; where it lives depends on the Chroma (core/chroma_backends.py: a file beside an embedded
+Chroma, a collection's metadata on a server). Everything a new state adds is written before the
+pointer moves, and nothing a state uses is changed, so a crash at any point leaves the old or the
+new state serving, never a mix. Cleanup removes segments no protected state uses: the current
+one, the one before it, the states readers hold a lease on (core/leases.py) and what the backend
+keeps for readers it cannot see (on a Chroma server, states superseded a short while ago).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
-import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-from core.errors import IndexMismatchError, IndexMissingError, IndexUnavailableError
+from core.chroma_backends import ChromaBackend, chroma_backend
+from core.errors import IndexMismatchError, IndexMissingError
+from core.files import atomic_write
 from core.settings import Settings
+from core.states import Generation, SegmentRef, state_number
 from core.types import Chunk
 
 # 2: page ids are the URL path below the manual root (were the last URL segment).
@@ -46,7 +44,6 @@ def fingerprint(settings: Settings) -> dict:
 
 
 BATCH = 2000
-SERVER_GRACE_S = 600.0  # a superseded state's segments stay this long on a Chroma server
 _LIST_FIELDS = ("provider_types", "flags")
 
 
@@ -92,122 +89,24 @@ def parse_row_id(rid: str) -> tuple[str, int]:
     return cid, int(row)
 
 
-@dataclass
-class SegmentRef:
-    name: str
-    rows: int
-    dead: list[int] = field(default_factory=list)  # rows of the segment this state retired
-
-    @property
-    def live(self) -> int:
-        return self.rows - len(self.dead)
-
-
-@dataclass
-class Generation:
-    """An index state: what the pointer names."""
-
-    name: str
-    fingerprint: dict[str, Any]
-    segments: list[SegmentRef] = field(default_factory=list)
-    parent: str | None = None  # the state that was current when this one was written
-
-    @property
-    def number(self) -> int:
-        return _number(self.name)
-
-    @property
-    def live(self) -> int:
-        return sum(s.live for s in self.segments)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "fingerprint": self.fingerprint, "parent": self.parent,
-                "segments": [[s.name, s.rows, s.dead] for s in self.segments]}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Generation:
-        return cls(data["name"], data["fingerprint"],
-                   [SegmentRef(n, r, list(d)) for n, r, d in data.get("segments", [])],
-                   data.get("parent"))
-
-
 class IndexStore:
     """Chroma and the state files behind the few operations ingest and retrieval need."""
 
     def __init__(self, settings: Settings):
-        self.settings = settings
         self.base = settings.collection
-        self.where = settings.chroma_url or str(settings.index_dir)
         self.root = Path(settings.index_dir)
-        self._client = None
+        self.backend: ChromaBackend = chroma_backend(settings)
+        self.where = self.backend.where
         self._cols: dict[str, tuple[Any, Any]] = {}
 
-    # -- connection -------------------------------------------------------------------------
     @property
-    def client(self):
-        if self._client is None:
-            self._client = self._connect()
-        return self._client
-
-    def _connect(self):
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-        try:
-            if self.settings.chroma_url:
-                url = urlparse(self.settings.chroma_url)
-                return chromadb.HttpClient(
-                    host=url.hostname or "127.0.0.1", port=url.port or 8000,
-                    ssl=url.scheme == "https", settings=chroma_settings,
-                )
-            path = self.root / "chroma"
-            path.mkdir(parents=True, exist_ok=True)
-            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        except Exception as exc:  # chromadb raises plain exceptions for connection failures
-            raise IndexUnavailableError(self.where, _short(exc)) from exc
-
-    def _call(self, fn, *args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except (IndexMissingError, IndexMismatchError):
-            raise
-        except Exception as exc:
-            if _is_connection_error(exc):
-                self._client = None
-                raise IndexUnavailableError(self.where, _short(exc)) from exc
-            raise
-
-    @property
-    def server(self) -> bool:
-        return bool(self.settings.chroma_url)
+    def client(self) -> Any:
+        """The chromadb client (opened on first use)."""
+        return self.backend.client
 
     # -- the pointer --------------------------------------------------------------------------
-    @property
-    def _pointer_file(self) -> Path:
-        return self.root / "CURRENT.json"
-
-    def _pointer(self) -> dict[str, Any] | None:
-        if self.server:
-            try:
-                col = self._call(self.client.get_collection, f"{self.base}__pointer")
-            except IndexUnavailableError:
-                raise
-            except Exception:
-                return None
-            meta = col.metadata or {}
-            if "current" not in meta:
-                return None
-            return {"current": meta["current"],
-                    "fingerprint": json.loads(meta.get("fingerprint", "{}")),
-                    "state": json.loads(meta["state"]) if "state" in meta else None,
-                    "history": json.loads(meta.get("history", "[]"))}
-        if not self._pointer_file.exists():
-            return None
-        return json.loads(self._pointer_file.read_text())
-
     def current(self) -> Generation | None:
-        data = self._pointer()
+        data = self.backend.read_pointer()
         if data is None:
             return None
         if data.get("state"):
@@ -217,23 +116,7 @@ class IndexStore:
     def switch(self, gen: Generation) -> None:
         """Atomically make ``gen`` the state every reader opens."""
         self.save_state(gen)
-        if self.server:
-            now = time.time()
-            old = self._pointer() or {}
-            history = [h for h in old.get("history", []) if now - h[2] < SERVER_GRACE_S]
-            if old.get("state"):
-                prev = Generation.from_json(old["state"])
-                history.append([prev.name, [s.name for s in prev.segments], now])
-            col = self._call(self.client.get_or_create_collection, f"{self.base}__pointer")
-            self._call(col.modify, metadata={
-                "current": gen.name, "fingerprint": json.dumps(gen.fingerprint, sort_keys=True),
-                "state": json.dumps(gen.to_json()), "history": json.dumps(history),
-                "switched_at": now,
-            })
-            return
-        payload = json.dumps({"current": gen.name, "fingerprint": gen.fingerprint,
-                              "state": gen.to_json()})
-        _atomic_write(self._pointer_file, payload)
+        self.backend.write_pointer(gen)
 
     def open_current(self, expected_fingerprint: dict[str, Any] | None = None) -> Generation:
         gen = self.current()
@@ -257,7 +140,7 @@ class IndexStore:
         return self.root / "leases"
 
     def save_state(self, gen: Generation) -> None:
-        _atomic_write(self.states_dir / f"{gen.name}.json", json.dumps(gen.to_json()))
+        atomic_write(self.states_dir / f"{gen.name}.json", json.dumps(gen.to_json()))
 
     def state(self, name: str) -> Generation | None:
         """A state by name: the current one, a local record, or (server) a recent one."""
@@ -277,13 +160,13 @@ class IndexStore:
         cur = self.current()
         if cur is not None and cur.segments:
             names.add(cur.name)
-        return sorted(names, key=_number)
+        return sorted(names, key=state_number)
 
     def new_generation(self, fingerprint: dict[str, Any],
                        base: Generation | None = None) -> Generation:
         """Reserve the next state (recorded, not yet current), carrying ``base``'s segments."""
-        numbers = [_number(n) for n in self.generation_names()]
-        numbers += [_number(n) for n in self._collections()]
+        numbers = [state_number(n) for n in self.generation_names()]
+        numbers += [state_number(n) for n in self._collections()]
         cur = self.current()
         numbers += [cur.number] if cur is not None else []
         name = f"{self.base}__g{max(numbers, default=0) + 1}"
@@ -295,14 +178,14 @@ class IndexStore:
 
     # -- segments -----------------------------------------------------------------------------
     def _collections(self) -> list[str]:
-        cols = self._call(self.client.list_collections)
+        cols = self.backend.call(self.client.list_collections)
         names = [c if isinstance(c, str) else c.name for c in cols]
         return sorted(n for n in names if n.startswith(f"{self.base}__g") and _is_numbered(n))
 
     def create_segment(self, name: str, fingerprint: dict[str, Any]) -> None:
-        self._call(self.client.create_collection, name,
-                   configuration={"hnsw": {"space": "cosine"}},
-                   metadata={"fingerprint": json.dumps(fingerprint, sort_keys=True)})
+        self.backend.call(self.client.create_collection, name,
+                          configuration={"hnsw": {"space": "cosine"}},
+                          metadata={"fingerprint": json.dumps(fingerprint, sort_keys=True)})
 
     def _col(self, name: str):
         """A segment's collection handle (segments never change, so handles are kept)."""
@@ -310,7 +193,7 @@ class IndexStore:
         cached = self._cols.get(name)
         if cached is not None and cached[0] is client:
             return cached[1]
-        col = self._call(client.get_collection, name)
+        col = self.backend.call(client.get_collection, name)
         self._cols[name] = (client, col)
         return col
 
@@ -318,11 +201,12 @@ class IndexStore:
             embeddings: Sequence[Sequence[float]]) -> None:
         col = self._col(segment)
         for i in range(0, len(ids), BATCH):
-            self._call(col.add, ids=ids[i:i + BATCH], documents=texts[i:i + BATCH],
-                       metadatas=metas[i:i + BATCH], embeddings=list(embeddings[i:i + BATCH]))
+            self.backend.call(col.add, ids=ids[i:i + BATCH], documents=texts[i:i + BATCH],
+                              metadatas=metas[i:i + BATCH],
+                              embeddings=list(embeddings[i:i + BATCH]))
 
     def count(self, segment: str) -> int:
-        return self._call(self._col(segment).count)
+        return self.backend.call(self._col(segment).count)
 
     def segment_rows(self, segment: str, ids: list[str] | None = None,
                      include_embeddings: bool = False
@@ -332,11 +216,12 @@ class IndexStore:
         include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
         if ids is not None:
             for i in range(0, len(ids), BATCH):
-                yield from _rows(self._call(col.get, ids=ids[i:i + BATCH], include=include))
+                yield from _rows(self.backend.call(col.get, ids=ids[i:i + BATCH],
+                                                   include=include))
             return
         offset = 0
         while True:
-            got = self._call(col.get, include=include, limit=BATCH, offset=offset)
+            got = self.backend.call(col.get, include=include, limit=BATCH, offset=offset)
             if not got["ids"]:
                 return
             yield from _rows(got)
@@ -369,8 +254,8 @@ class IndexStore:
                 continue
             dead = set(seg.dead)
             n = min(seg.rows, k + len(dead))
-            res = self._call(self._col(seg.name).query, query_embeddings=[embedding],
-                             n_results=n, where=where or None, include=["distances"])
+            res = self.backend.call(self._col(seg.name).query, query_embeddings=[embedding],
+                                    n_results=n, where=where or None, include=["distances"])
             for rid, dist in zip(res["ids"][0], res["distances"][0]):
                 row = parse_row_id(rid)[1]
                 if row not in dead:
@@ -411,15 +296,11 @@ class IndexStore:
             if gen is not None:
                 keep_states.add(name)
                 keep_segments |= {s.name for s in gen.segments}
-        if self.server:
-            now = time.time()
-            for name, segs, at in (self._pointer() or {}).get("history", []):
-                if now - at < SERVER_GRACE_S:
-                    keep_segments |= set(segs)
+        keep_segments |= self.backend.recently_superseded()
         dropped = [n for n in self._collections() if n not in keep_segments]
         for name in dropped:
             self._cols.pop(name, None)
-            self._call(self.client.delete_collection, name)
+            self.backend.call(self.client.delete_collection, name)
         if self.segments_dir.is_dir():
             for path in self.segments_dir.iterdir():
                 if path.name not in keep_segments:
@@ -429,13 +310,6 @@ class IndexStore:
                 if path.stem not in keep_states:
                     path.unlink(missing_ok=True)
         return dropped
-
-
-def _number(name: str) -> int:
-    try:
-        return int(name.rsplit("__g", 1)[1])
-    except (IndexError, ValueError):
-        return 0
 
 
 def _is_numbered(name: str) -> bool:
@@ -448,32 +322,3 @@ def _rows(got: dict) -> Iterator[tuple[str, int, str, dict, Any]]:
         cid, row = parse_row_id(rid)
         yield cid, row, got["documents"][i], got["metadatas"][i], (
             embs[i] if embs is not None else None)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _is_connection_error(exc: Exception) -> bool:
-    text = f"{type(exc).__name__} {exc}".lower()
-    return any(w in text for w in ("connect", "timeout", "timed out", "refused", "unreachable",
-                                   "could not connect", "remoteprotocol", "503", "502"))
-
-
-def _short(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {str(exc)[:200]}"

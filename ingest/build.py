@@ -292,9 +292,9 @@ def _absorbed(segments: list[SegmentRef], incoming: int) -> list[SegmentRef]:
 
 
 def _write_manifest(store: IndexStore, name: str, manifest: dict[str, str]) -> None:
-    from core.store import _atomic_write
+    from core.files import atomic_write
 
-    _atomic_write(_manifest_path(store, name), json.dumps(manifest))
+    atomic_write(_manifest_path(store, name), json.dumps(manifest))
 
 
 def _carry(store: IndexStore, dst: str, carried: list[tuple[SegmentRef, list[int]]],

@@ -11,8 +11,8 @@ import textwrap
 import pytest
 from filelock import FileLock
 
-from core.errors import IndexMismatchError, IngestLockedError
 from assistant.index import LoadedIndex
+from core.errors import IndexMismatchError, IngestLockedError
 from core.store import IndexStore
 from ingest.build import ingest
 from tests.conftest import ROOT, SEED, SEED_DOC, make_settings
@@ -163,6 +163,7 @@ KILLER = textwrap.dedent("""\
     """)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage", ["new_generation", "copied", "embedded:1", "before_switch"])
 def test_killed_ingest_leaves_the_previous_index_serving(tmp_path, corpus, embedder, stage):
     settings = make_settings(tmp_path)

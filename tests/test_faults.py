@@ -27,10 +27,10 @@ from assistant.index import LoadedIndex
 from assistant.interfaces.startup import open_assistant
 from assistant.pipeline import Assistant
 from assistant.rules import RuleChecker
-from core.settings import ChunkingSettings
-from core.store import IndexStore
 from bench.synthetic import page as synthetic_page
 from bench.synthetic import write_corpus
+from core.settings import ChunkingSettings
+from core.store import IndexStore
 from ingest.build import ingest
 from ingest.chunk import chunk_document
 from ingest.load import iter_files, load_document

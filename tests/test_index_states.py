@@ -14,13 +14,12 @@ import textwrap
 
 import pytest
 
-from core.errors import IndexMismatchError
-from core.store import fingerprint
 from assistant.index import LoadedIndex
+from bench.synthetic import write_corpus
+from core.errors import IndexMismatchError
 from core.leases import Lease, leased_states
 from core.lexical import LexicalIndex, Segment, View
-from core.store import IndexStore, SegmentRef
-from bench.synthetic import write_corpus
+from core.store import IndexStore, SegmentRef, fingerprint
 from ingest import build
 from ingest.build import ingest
 from ingest.chunk import chunk_document
@@ -204,6 +203,7 @@ MERGE_KILLER = textwrap.dedent("""\
     """)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage", ["copied", "segment_written", "before_switch", "switched"])
 def test_killed_merge_leaves_the_old_or_the_new_state_serving(tmp_path, corpus, embedder,
                                                              stage, monkeypatch):
