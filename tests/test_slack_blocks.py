@@ -4,9 +4,7 @@ import json
 
 import pytest
 
-from core.errors import ConfigError
 from assistant.interfaces.slack import read_tokens
-from assistant.interfaces.slack_app import SeenSet
 from assistant.interfaces.slack_blocks import (
     FEEDBACK_BLOCK_ID,
     answer_message,
@@ -15,6 +13,8 @@ from assistant.interfaces.slack_blocks import (
     notice_message,
     thanks_blocks,
 )
+from assistant.interfaces.slack_dedupe import SeenSet
+from core.errors import ConfigError
 from core.types import Answer, Citation, Context, Verdict
 
 URL = "https://example.test/manual/vision-care.html"

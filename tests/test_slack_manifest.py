@@ -4,7 +4,8 @@ from pathlib import Path
 
 import yaml
 
-from assistant.interfaces.slack_app import EVENTS_PATH, SLASH_COMMAND
+from assistant.interfaces.slack_app import SLASH_COMMAND
+from assistant.interfaces.slack_http import EVENTS_PATH
 
 MANIFEST = Path(__file__).resolve().parent.parent / "slack" / "manifest.yaml"
 

@@ -107,7 +107,7 @@ def post_change_report(settings: Settings, report: dict, environ: dict[str, str]
         if not token:
             raise ConfigError("Posting the change report needs SLACK_BOT_TOKEN "
                               f"({_HELP['SLACK_BOT_TOKEN']}); the report is on disk.")
-        from assistant.interfaces.slack_app import make_client
+        from assistant.interfaces.slack_client import make_client
 
         client = make_client(settings, token)
     text, blocks = change_report_message(report)

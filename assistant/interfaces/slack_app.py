@@ -2,152 +2,62 @@
 
 Mentions (answered in a thread under the question), direct messages and the ``/manual`` slash
 command are acknowledged at once and answered from a worker thread. A thread's earlier messages
-are the conversation history. Retried deliveries of an event are answered once; a 429 from Slack
-is waited out. slack_bolt and slack_sdk log request bodies, so their loggers are held at WARNING
-and pass through a redacting filter whatever the root level is.
+are the conversation history. Served over HTTP (slack_http.py) or Socket Mode. Its other parts
+have their own modules: answering each event once (slack_dedupe.py), the feedback buttons and
+form (slack_feedback.py), the Web API client and response URLs (slack_client.py), the Slack
+libraries' redacted logs (slack_logs.py), Block Kit rendering (slack_blocks.py).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
-import urllib.parse
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from socketserver import ThreadingMixIn
-from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from typing import TYPE_CHECKING, Any
+from wsgiref.simple_server import WSGIServer
 
-from slack_bolt import App, BoltResponse
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
-from slack_sdk.webhook import WebhookClient
 
-from core.errors import AssistantError, ConfigError, InputTooLongError
 from assistant.interfaces.slack_blocks import (
-    FEEDBACK_DOWN,
-    FEEDBACK_MODAL,
-    FEEDBACK_UP,
     answer_message,
     clean_text,
-    feedback_modal,
     history_from_replies,
     notice_message,
-    read_feedback_modal,
-    thanks_blocks,
 )
+from assistant.interfaces.slack_client import make_client, respond
+from assistant.interfaces.slack_dedupe import SeenSet, answer_once
+from assistant.interfaces.slack_feedback import AnswerCache, SlackFeedback
+from assistant.interfaces.slack_http import EVENTS_PATH, events_server
+from assistant.interfaces.slack_logs import library_logger
+from core.errors import AssistantError, ConfigError, InputTooLongError
 from core.messages import BOT_ERROR, NO_MEMBER_DETAILS
 from core.redact import redact
 from core.settings import Settings
 from core.types import Answer, Turn
 
+if TYPE_CHECKING:
+    from assistant.feedback import FeedbackLog
+
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
-MAX_BODY_BYTES = 1_000_000
 MAX_HISTORY_PAGES = 5  # of conversations.replies (200 messages each)
 SLASH_COMMAND = "/manual"
 LOOKING = "Looking that up in the provider manual…"
 
 
-# ------------------------------------------------------------------ logging of the Slack libraries
-_NOISE = ("As you gave `client` as well",)  # bolt warns when SLACK_BOT_TOKEN is also set
-
-
-class _RedactSlackRecords(logging.Filter):
-    """Member identifiers out of slack_bolt / slack_sdk log records (URL-encoded bodies too)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            msg = record.getMessage()
-        except (TypeError, ValueError, KeyError):  # a broken format string: keep the template
-            msg = str(record.msg)
-        if msg.startswith(_NOISE):
-            return False
-        record.msg = redact(urllib.parse.unquote_plus(msg))
-        record.args = ()
-        return True
-
-
-def library_logger(name: str) -> logging.Logger:
-    """A logger for slack_bolt/slack_sdk objects: WARNING at most verbose, always redacted."""
-    logger = logging.getLogger(f"assistant.slack_lib.{name}")
-    logger.setLevel(logging.WARNING)
-    if not any(isinstance(f, _RedactSlackRecords) for f in logger.filters):
-        logger.addFilter(_RedactSlackRecords())
-    return logger
-
-
-# ------------------------------------------------------------------ small pieces
-class SeenSet:
-    """Keys seen in the last ``ttl`` seconds (thread-safe, bounded)."""
-
-    def __init__(self, ttl: float = 3600.0, max_items: int = 50_000):
-        self.ttl, self.max_items = ttl, max_items
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def first_time(self, key: str) -> bool:
-        """True the first time ``key`` is offered within the TTL, False afterwards."""
-        now = time.monotonic()
-        with self._lock:
-            while self._seen and (next(iter(self._seen.values())) < now - self.ttl
-                                  or len(self._seen) > self.max_items):
-                self._seen.popitem(last=False)
-            if key in self._seen:
-                return False
-            self._seen[key] = now
-            return True
-
-
-class AnswerCache:
-    """What feedback needs about recent answers: question, answer text, cited chunk ids."""
-
-    def __init__(self, max_items: int = 2000):
-        self.max_items = max_items
-        self._items: OrderedDict[str, tuple[str, str, list[str]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def put(self, answer: Answer) -> None:
-        item = (redact(answer.question), answer.answer, [c.chunk_id for c in answer.citations])
-        with self._lock:
-            self._items[answer.id] = item
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
-
-    def get(self, answer_id: str) -> tuple[str, str, list[str]] | None:
-        with self._lock:
-            return self._items.get(answer_id)
-
-
-def make_client(settings: Settings, bot_token: str) -> WebClient:
-    """A WebClient at settings.slack.api_url that waits out 429s (Retry-After) and retries
-    dropped connections."""
-    return WebClient(
-        token=bot_token, base_url=settings.slack.api_url, timeout=30,
-        logger=library_logger("sdk"),
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
-                        RateLimitErrorRetryHandler(max_retry_count=5)],
-    )
-
-
-# ------------------------------------------------------------------ the bot
 class SlackBot:
     """slack_bolt App wired to an Assistant; serve it over HTTP or Socket Mode."""
 
     def __init__(self, settings: Settings, assistant: Any, *, bot_token: str,
-                 signing_secret: str | None = None, feedback: Any = None,
+                 signing_secret: str | None = None, feedback: FeedbackLog | None = None,
                  client: WebClient | None = None, workers: int = 2):
         self.settings = settings
         self.assistant = assistant
-        self._feedback = feedback
-        self.seen = SeenSet()
         self.answers = AnswerCache()
+        self.feedback = SlackFeedback(settings, self.answers, feedback)
         self._ask_lock = threading.Lock()
         self._stopped = threading.Event()
         self._verifies_requests = bool(signing_secret)
@@ -166,38 +76,13 @@ class SlackBot:
         )
         self._register()
 
-    @property
-    def feedback(self):
-        if self._feedback is None:
-            from assistant.feedback import FeedbackLog
-
-            self._feedback = FeedbackLog(self.settings.feedback_path)
-        return self._feedback
-
     def _register(self) -> None:
         app = self.app
-        app.use(self._dedupe)
+        app.use(answer_once(SeenSet()))
         app.event("app_mention")(self._on_mention)
         app.event("message")(self._on_message)
         app.command(SLASH_COMMAND)(ack=self._ack_command, lazy=[self._answer_command])
-        app.action(re.compile(f"^({FEEDBACK_UP}|{FEEDBACK_DOWN})$"))(self._on_feedback)
-        app.view(FEEDBACK_MODAL)(self._on_feedback_detail)
-
-    # -- middleware ---------------------------------------------------------------------------
-    def _dedupe(self, body: dict, request, next):
-        """Answer an event once, however often Slack delivers it (retries carry the same
-        event_id; a message seen as both app_mention and message has the same channel/ts)."""
-        event = body.get("event") or {}
-        keys = [k for k in (body.get("event_id"),
-                            f"{event.get('channel')}/{event.get('ts')}" if event.get("ts") and
-                            not event.get("subtype") else None) if k]
-        fresh = [self.seen.first_time(k) for k in keys]
-        if keys and not all(fresh):
-            retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
-            log.info("skipped a repeated delivery of event %s (retry %s)",
-                     body.get("event_id"), retry)
-            return BoltResponse(status=200, body="")
-        return next()
+        self.feedback.register(app)
 
     # -- listeners ----------------------------------------------------------------------------
     def _on_mention(self, event: dict, context, client: WebClient, body: dict) -> None:
@@ -247,74 +132,7 @@ class SlackBot:
     def _answer_command_now(self, command: dict) -> None:
         answer = self._ask(clean_text(command.get("text") or ""), [], command.get("user_id"))
         fallback, blocks = answer if isinstance(answer, tuple) else answer_message(answer)
-        self._respond(command.get("response_url"), text=fallback, blocks=blocks)
-
-    def _respond(self, response_url: str | None, **message: Any) -> None:
-        """An ephemeral message through a response_url, 429s waited out, quietly logged."""
-        if not response_url:
-            return
-        message.setdefault("response_type", "ephemeral")
-        message.setdefault("replace_original", False)
-        client = WebhookClient(response_url, timeout=30, logger=library_logger("webhook"),
-                               retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
-                                               RateLimitErrorRetryHandler(max_retry_count=5)])
-        try:
-            resp = client.send_dict(message)
-        except (OSError, SlackClientError) as exc:
-            log.error("could not send a response: %s", type(exc).__name__)
-            return
-        if resp.status_code != 200:
-            log.error("response_url answered HTTP %d", resp.status_code)
-
-    def _on_feedback(self, ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
-        rating = "up" if action.get("action_id") == FEEDBACK_UP else "down"
-        answer_id = str(action.get("value", ""))[:64]
-        message = body.get("message") or {}
-        user = (body.get("user") or {}).get("id")
-        if rating == "down" and body.get("trigger_id"):
-            try:  # first: the trigger expires three seconds after the click
-                client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(answer_id))
-            except (SlackClientError, OSError) as exc:
-                log.warning("feedback form not opened: %s", type(exc).__name__)
-        if not self._record_feedback(answer_id, rating, user, message.get("text", "")):
-            self._respond(body.get("response_url"),
-                          text="Sorry, your feedback could not be saved. Please try again later.")
-            return
-        channel = (body.get("channel") or {}).get("id") or \
-            (body.get("container") or {}).get("channel_id")
-        if message.get("ts") and message.get("blocks") and channel:
-            try:
-                client.chat_update(channel=channel, ts=message["ts"], text=message.get("text", ""),
-                                   blocks=thanks_blocks(message["blocks"], rating, user))
-                return
-            except SlackApiError as exc:
-                log.warning("could not update the answer message: %s", exc.response.get("error"))
-        self._respond(body.get("response_url"), text="Thanks for the feedback.")
-
-    def _on_feedback_detail(self, ack, body: dict, view: dict) -> None:
-        answer_id, comment, correct = read_feedback_modal(view)
-        ack()
-        if comment or correct:
-            user = (body.get("user") or {}).get("id")
-            self._record_feedback(answer_id[:64], "down", user, "", comment=comment,
-                                  correct_answer=correct)
-
-    def _record_feedback(self, answer_id: str, rating: str, user: str | None,
-                         shown_text: str, **extra: str) -> bool:
-        """Append to the feedback log; the question and citations come from the answer cache
-        (after a restart only the message text is known)."""
-        question, answer_text, chunk_ids = self.answers.get(answer_id) or ("", shown_text, [])
-        try:
-            self.feedback.record(answer_id=answer_id, question=question, answer=answer_text,
-                                 rating=rating, interface="slack", citations=chunk_ids,
-                                 user=user, **extra)
-        except (OSError, ValueError) as exc:
-            log.error("feedback not recorded for answer %s: %s", answer_id, type(exc).__name__)
-            return False
-        log.info("feedback %s%s recorded for answer %s", rating,
-                 " with a comment" if extra else "", answer_id)
-        return True
+        respond(command.get("response_url"), text=fallback, blocks=blocks)
 
     # -- answering ----------------------------------------------------------------------------
     def _too_long(self, text: str) -> bool:
@@ -393,26 +211,7 @@ class SlackBot:
         if not self._verifies_requests:
             raise ConfigError("HTTP mode needs SLACK_SIGNING_SECRET to verify Slack's requests; "
                               "set it (see docs/slack.md) and start the bot again.")
-        handler = SlackRequestHandler(self.app, path=EVENTS_PATH)
-
-        def wsgi(environ, start_response):
-            path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
-            if path == HEALTH_PATH and method == "GET":
-                start_response("200 OK", [("Content-Type", "text/plain")])
-                return [b"ok"]
-            if int(environ.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
-                start_response("413 Payload Too Large", [("Content-Type", "text/plain")])
-                return [b"too large"]
-
-            def start(status, headers, exc_info=None):
-                if status.startswith("401"):
-                    log.info("rejected a request to %s: bad or expired Slack signature", path)
-                return start_response(status, headers, exc_info)
-
-            return handler(environ, start)
-
-        return make_server(host, port, wsgi, server_class=_ThreadingWSGIServer,
-                           handler_class=_QuietHandler)
+        return events_server(self.app, host, port)
 
     def serve_http(self, host: str, port: int) -> None:
         server = self.http_server(host, port)
@@ -445,15 +244,3 @@ class SlackBot:
 
 def _bot_ids(context) -> dict[str, str | None]:
     return {"bot_user_id": context.get("bot_user_id"), "bot_id": context.get("bot_id")}
-
-
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """Access log at DEBUG, method and path only (no query strings, no bodies)."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.command, self.path.split("?", 1)[0])
