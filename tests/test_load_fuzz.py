@@ -17,6 +17,8 @@ from core.types import Document
 from ingest.chrome import chrome_match
 from ingest.load import load_document
 
+pytestmark = pytest.mark.slow  # hundreds of generated inputs; CI runs it (make test)
+
 FUZZ = settings(
     max_examples=100,
     deadline=timedelta(seconds=2),
