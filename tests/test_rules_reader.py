@@ -139,9 +139,39 @@ def test_scope_terms_exclusions_and_information_questions(widgets):
     ("doula-services", "PA approved on the 1st, visits started on the 5th", "auth_in_time", True),
     ("doula-services", "auth still pending, the visit already happened yesterday", "auth_in_time",
      False),
+    # dates: the span between two of them, in the fact's unit
+    ("doula-services", "doula claim, dos was jan 5 2025 and HN received it june 20 2025",
+     "claim_age_days", 166.0),
+    ("doula-services", "doula saw her 3/1/2025, she delivered 2/10/2024", "months_since_end",
+     12.67),
+    ("doula-services", "doula claim sent dec 20 2025 for a visit on may 1 2025", "claim_age_days",
+     233.0),
+    ("doula-services", "member delivered 2/10/2024, doula visit was 3/1/2025", "months_since_end",
+     12.67),
+    ("doula-services", "doula claim went out 12/1/2025 for a visit on 4/15/2025",
+     "claim_age_days", 230.0),
+    ("doula-services", "PA approved 5/1 and the first visit was 5/6", "claim_age_days", None),
+    # a date in a number fact's pattern ({date}): time order
+    ("doula-services", "non-contracted doula, PA approved march 9, her visit was march 4",
+     "auth_in_time", False),
+    ("doula-services", "PA approved 5/1 and the first visit was 5/6", "auth_in_time", True),
+    # a negation reaches past "also"/"even" right after it
+    ("lactation", "so she doesnt also have to be a CPHW right", "role", None),
+    # an aside in parentheses does not push a person away from the word that tells their part
+    ("lactation", "our IBCLC (not a nurse, just the cert) wrote the rx for a pump", "prescriber",
+     "IBCLC"),
 ])
 def test_shipped_packs_read_negations_and_numbers(pack, question, fact, value):
     assert facts(shipped().pack(pack), question).get(fact) == value
+
+
+def test_a_general_word_in_a_follow_up_keeps_the_specific_value_named_before():
+    lact = shipped().pack("lactation")
+    f = facts(lact, "the pump went out on the 8th", "hospital grade pump rental, need anything")
+    assert f["item"] == "hospital_grade_pump" and f["rental_day"] == 8.0
+    assert facts(lact, "what about a manual pump", "hospital grade pump rental")["item"] == \
+        "manual_pump"                                      # a specific value still replaces it
+    assert facts(lact, "the pump went out on the 8th")["item"] == "breast_pump"
 
 
 def test_a_who_question_clears_the_person_named_before():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import RulesError
 from assistant.rules import RuleBook
+from core.errors import RulesError
 from tests.rules_support import SHARED, WIDGETS, widget_rules, write
 
 

@@ -5,6 +5,7 @@ lives in the packs. See docs/rules.md.
 
     schema.py      the pack file's shape (pydantic), read with file and line for every error
     text.py        phrases -> patterns, clauses, negation and "not sure" around a match
+    dates.py       dates in a message and the time between two, in a number fact's unit
     reader.py      a conversation -> the facts one pack reads
     conditions.py  the ``when`` language
     engine.py      the rule book: scope, first match wins, stale rules, citations

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.errors import RulesError
 from assistant.rules import conditions
 from assistant.rules.model import Decision, RuleCitation, Scenario, with_article
 from assistant.rules.reader import ScenarioReader, Vocabulary
@@ -30,6 +29,7 @@ from assistant.rules.schema import (
     load_file,
     read_yaml,
 )
+from core.errors import RulesError
 from core.types import Chunk, Citation, Turn, Verdict
 
 PROVIDER_SERVICES = "Contact Health Net Provider Services (Medi-Cal) before relying on an answer."

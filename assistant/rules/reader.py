@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.rules import conditions
+from assistant.rules import conditions, dates
 from assistant.rules.schema import UNSURE, ChoiceFact, DerivedFact, FlagFact, NumberFact, PackSpec
 from assistant.rules.text import (
     Match,
     Negation,
     Phrases,
+    blank_asides,
     clause_start,
     mask,
     normalise_unicode,
@@ -127,16 +128,19 @@ class ChoiceReader:
         found = [(m, v) for v, ph in self.values.items() for m in ph.finditer(t)]
         ctx_here = not self.context.empty and self.context.search(t) is not None
         not_here = not self.not_context.empty and self.not_context.search(t) is not None
+        plain = blank_asides(t)
         out = []
         for m, v in take_longest(found):
+            # the words around a mention, an aside in parentheses left out (unless it is in one)
+            around = plain if plain[m.start:m.end] == t[m.start:m.end] else t
             after, before = self.value_ignore[v]
             if not after.empty and _ends_with(after, " ".join(words_before(t, m.start, 4))):
                 continue
             if not before.empty and _starts_with(before, " ".join(words_after(t, m.end, 3))):
                 continue
             w = self.spec.window
-            near = " ".join(sentence_words(t, m.start, w, True) + ["|"]
-                            + sentence_words(t, m.end, w, False))
+            near = " ".join(sentence_words(around, m.start, w, True) + ["|"]
+                            + sentence_words(around, m.end, w, False))
             if not self.context.empty and self.context.search(near) is None and not (
                     carried[0] and not ctx_here):
                 continue
@@ -251,33 +255,32 @@ class NumberReader:
         units = sorted(spec.units, key=len, reverse=True)
         unit = "(?P<unit>" + "|".join(re.escape(u) + r"(?:s|es)?" for u in units) + ")" \
             if units else "(?P<unit>)"
-        self.patterns = [re.compile(p.replace("{num}", vocab.num).replace("{unit}", unit),
+        self.patterns = [re.compile(p.replace("{num}", vocab.num).replace("{unit}", unit)
+                                    .replace("{date}", f"(?P<date>{dates.DAY_PATTERN})"),
                                     re.IGNORECASE)
                          for p in spec.patterns]
         self.fixed = [(v.value, Phrases(v.words, {"num": vocab.num})) for v in spec.values]
         self.unsure = Phrases(spec.unsure)
         self.since = Phrases(spec.since)
 
-    def months_between(self, texts: Sequence[str]) -> float | None:
-        """Months from a date named after a ``since`` phrase to the last date named after it."""
+    def since_dates(self, texts: Sequence[str]) -> float | None:
+        """The time, in this fact's unit, from a date named after a ``since`` phrase to the last
+        date named after it in the conversation, or else to the date named last before it
+        ("claim sent dec 20 for a visit on may 1"). None: no such pair."""
         if self.since.empty:
             return None
         text = " \n ".join(texts)
-        dates = [(m.start(), _month_index(m)) for m in _DATE.finditer(text)]
+        named = dates.mentions(text)
+        units = {**self.spec.units, **({self.spec.unit: 1.0} if self.spec.unit else {})}
         for cue in self.since.finditer(text):
-            start = next(((pos, d) for pos, d in dates
-                          if cue.end <= pos <= cue.end + 40), None)
+            start = next((d for d in named if cue.end <= d.at <= cue.end + 40), None)
             if start is None:
                 continue
-            later = [d for pos, d in dates if pos > start[0]]
-            if not later:
-                return None
-            (y0, m0), (y1, m1) = start[1], later[-1]
-            if y0 is None or y1 is None:
-                months = (m1 - m0) % 12
-            else:
-                months = (y1 - y0) * 12 + (m1 - m0)
-            return float(months) if months >= 0 else None
+            later = [d for d in named if d.at > start.at]
+            if later:
+                return dates.span(start, later[-1], units)
+            earlier = [d for d in named if d.at < start.at]  # "sent dec 20 for a visit on may 1"
+            return dates.span(start, earlier[-1], units, wrap=False) if earlier else None
         return None
 
     def read(self, text: str) -> Reading:
@@ -287,6 +290,11 @@ class NumberReader:
                 hits.append((m.start, value))
         for p in self.patterns:
             for m in p.finditer(text):
+                if m.groupdict().get("date"):  # a date: the day it names
+                    day = dates.day_number(m.group("date"))
+                    if day is not None:
+                        hits.append((m.start(), day))
+                    continue
                 n = self.vocab.number(m.group("num"))
                 if n is None:
                     continue
@@ -312,18 +320,6 @@ class NumberReader:
 
 # -- the reader of one pack -----------------------------------------------------------------------
 
-_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-_DATE = re.compile(r"\b(january|jan|february|feb|march|mar|april|apr|may(?=\s+\d)|june|jun|"
-                   r"july|jul|august|aug|september|sept|sep|october|oct|november|nov|december|"
-                   r"dec)\b\.?"
-                   r"(?:\s+\d{1,2}(?:st|nd|rd|th)?,?)?(?:\s+(\d{4}))?\b", re.IGNORECASE)
-
-
-def _month_index(m: re.Match) -> tuple[int | None, int]:
-    month = _MONTHS.index(m.group(1).lower()[:3])
-    return (int(m.group(2)) if m.group(2) else None), month
-
-
 class ScenarioReader:
     """Reads the facts of one pack from a conversation."""
 
@@ -346,6 +342,8 @@ class ScenarioReader:
         self.resets = [n for n, f in spec.facts.items() if getattr(f, "resets", False)]
         self.belongs = {n: f.belongs_to for n, f in spec.facts.items()
                         if getattr(f, "belongs_to", None)}
+        self.general = {n: {v for v, s in f.values.items() if s.general}
+                        for n, f in spec.facts.items() if isinstance(f, ChoiceFact)}
 
     def read_message(self, text: str, earlier: Sequence[str] = ()) -> Message:
         """The facts of one message; ``earlier``: the normalised earlier user messages (a choice
@@ -374,7 +372,9 @@ class ScenarioReader:
                 if k not in msg.implied:
                     msg.implied[k], msg.implied_by[k] = v, name
         msg.asks = self.vocab.asks.search(t) is not None or any(
-            getattr(self.spec.facts[n], "asks", False) for n in msg.facts)
+            getattr(self.spec.facts[n], "asks", False) for n in msg.facts) or any(
+            r.spec.asks and r.since_dates([t]) is not None  # told by two dates in the message
+            for n, r in self.readers.items() if isinstance(r, NumberReader) and n not in msg.facts)
         msg.information = self.vocab.information.search(t) is not None
         msg.scope_hits = self.terms.count(t)
         msg.excluded = self.exclude.search(t) is not None
@@ -386,33 +386,41 @@ class ScenarioReader:
         state: dict[str, Any] = {}
         origin: dict[str, str] = {}  # implied fact -> the fact whose value implied it
         for msg in messages:
+            said = {n: v for n, v in msg.facts.items() if not self._keeps(state.get(n), n, v)}
             for name in self.resets:
-                new = msg.facts.get(name, msg.implied.get(name))
+                new = said.get(name, msg.implied.get(name))
                 if new is not None and state.get(name) not in (None, new):
                     state, origin = {}, {}
                     break
-            changed = {n for n, v in msg.facts.items() if state.get(n) != v} | msg.cleared
-            replaced = {n for n, v in msg.facts.items() if state.get(n) not in (None, v)}
+            changed = {n for n, v in said.items() if state.get(n) != v} | msg.cleared
+            replaced = {n for n, v in said.items() if state.get(n) not in (None, v)}
             for fact, source in list(origin.items()):
                 if source in changed:
                     state.pop(fact, None)
                     origin.pop(fact)
             for fact, owner in self.belongs.items():
-                if owner in replaced | msg.cleared and fact not in msg.facts:
+                if owner in replaced | msg.cleared and fact not in said:
                     state.pop(fact, None)
             for name in msg.cleared:
                 state.pop(name, None)
             for fact, value in msg.implied.items():
                 state[fact], origin[fact] = value, msg.implied_by[fact]
-            for fact, value in msg.facts.items():
+            for fact, value in said.items():
                 state[fact] = value
                 origin.pop(fact, None)
         for name, reader in self.readers.items():
             if isinstance(reader, NumberReader) and name not in state:
-                months = reader.months_between([m.text for m in messages])
-                if months is not None:
-                    state[name] = months
+                span = reader.since_dates([m.text for m in messages])
+                if span is not None:
+                    state[name] = span
         return self.with_derived(state)
+
+    def _keeps(self, before: Any, fact: str, value: Any) -> bool:
+        """A general value ("the pump") said after a specific one ("hospital grade pump") keeps
+        the specific one."""
+        general = self.general.get(fact, ())
+        return value in general and before is not None and before != UNSURE \
+            and before not in general
 
     def with_derived(self, state: dict[str, Any]) -> dict[str, Any]:
         out = dict(state)

@@ -56,7 +56,7 @@ Phrase = str | PhraseSpec
 
 def _check_regex(pattern: str) -> None:
     try:
-        re.compile(pattern.replace("{num}", "1").replace("{unit}", "x"))
+        re.compile(pattern.replace("{num}", "1").replace("{unit}", "x").replace("{date}", "1"))
     except re.error as exc:
         raise ValueError(f"not a valid regular expression {pattern!r}: {exc}") from exc
 
@@ -78,6 +78,9 @@ class ChoiceValue(_Strict):
         "not read ('is an IBCLC': a credential, not who the person is).")
     ignore_before: list[Phrase] = Field(
         default_factory=list, description="A mention right before one of these is not read.")
+    general: bool = Field(False, description="A general word for the fact ('the pump'): said in a "
+                          "later message, it keeps a more specific value named earlier "
+                          "('hospital-grade pump').")
 
 
 class _FactBase(_Strict):
@@ -151,7 +154,7 @@ class NumberFact(_FactBase):
     kind: Literal["number"] = "number"
     unit: str | None = Field(None, description="What the number counts (shown in sentences).")
     patterns: list[str] = Field(default_factory=list, description="Patterns with {num} and "
-                                "optionally {unit}.")
+                                "optionally {unit}, or with {date} (a day: '3/1', 'march 1').")
     units: dict[str, float] = Field(default_factory=dict,
                                     description="Unit word -> multiplier to this fact's unit.")
     default_unit: float = Field(1.0, description="Multiplier when a pattern's {unit} (or "
@@ -168,8 +171,9 @@ class NumberFact(_FactBase):
     @classmethod
     def _patterns(cls, patterns: list[str]) -> list[str]:
         for p in patterns:
-            if "{num}" not in p and "(?P<num>" not in p:
-                raise ValueError(f"pattern {p!r} must contain {{num}} (where the number is)")
+            if "{num}" not in p and "(?P<num>" not in p and "{date}" not in p:
+                raise ValueError(f"pattern {p!r} must contain {{num}} (where the number is) "
+                                 "or {date}")
             _check_regex(p)
         return patterns
 

@@ -97,6 +97,15 @@ def _expand(pattern: str, macros: dict[str, str] | None) -> str:
     return pattern
 
 
+_ASIDE = re.compile(r"\([^()]*\)")
+
+
+def blank_asides(text: str) -> str:
+    """``text`` with every aside in parentheses blanked (same length, so offsets hold): "our
+    IBCLC (not a nurse, just the cert) wrote the rx" puts IBCLC next to "wrote"."""
+    return _ASIDE.sub(lambda m: " " * len(m.group()), text)
+
+
 def clause_start(text: str, pos: int) -> int:
     """Where the clause holding ``pos`` starts (after the last break before it)."""
     last = 0
@@ -208,7 +217,9 @@ class Negation:
         first = m.text.split()[0] if m.text.split() else ""
         words = [] if first in _BREAKERS else words_before(text, m.start, self.window)
         for i in range(len(words) - 1, -1, -1):
-            if words[i] in _BREAKERS:
+            # a breaker right after a negation belongs to it ("doesn't also have to be", "not
+            # even"): it starts no other phrase
+            if words[i] in _BREAKERS and not (i and _whole(self.before, words[i - 1])):
                 words = words[i + 1:]
                 break
         cues = 0
