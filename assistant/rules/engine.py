@@ -136,10 +136,21 @@ class Pack:
                                  "in scope, but not a billing-eligibility question")
         return result
 
+    def mentioned(self, question: str, history: Sequence[Turn] | None = None) -> bool:
+        """Whether one of the pack's scope terms is in the question or an earlier user message
+        (without reading the scenario: asked of every question, so kept cheap)."""
+        texts = [t.content for t in (history or []) if t.role == "user"] + [question or ""]
+        return any(self.reader.terms.search(self.reader.vocab.normalise(t)) is not None
+                   for t in texts)
+
     def decide(self, question: str, history: Sequence[Turn] | None = None,
                stale: Collection[str] = (), absent: Collection[str] = ()) -> PackResult:
         """``absent``: doc ids not in the index; a pack none of whose pages is indexed applies
         to nothing (its rules would all be stale)."""
+        if not self.mentioned(question, history):  # the cheap check first: most questions
+            result = PackResult(self.id, False, Scenario(pack=self.id, facts={}, asks=False))
+            result.reason = "none of its scope terms is in the question or the conversation"
+            return result
         result = self.read(question, history)
         if self.pages and all(p in absent for p in self.pages):
             if result.in_scope:
