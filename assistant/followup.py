@@ -15,18 +15,18 @@ from core.types import Turn
 FOLLOW_UP_START = re.compile(
     r"^\s*(what|how)\s+about\b|^\s*(and|but|also|or|so)\b|^\s*what\s+if\b|^\s*(same|ok|okay)\b"
     r"|^\s*if\s+(she|he|they|it)\b|^\s*(does|do|is|are|can|could)\s+(that|this|it|they|she|he)\b",
-    re.I,
+    re.IGNORECASE,
 )
-PRONOUNS = re.compile(r"\b(she|he|they|it|that|this|those|them|her|him|one)\b", re.I)
+PRONOUNS = re.compile(r"\b(she|he|they|it|that|this|those|them|her|him|one)\b", re.IGNORECASE)
 # Words that point back at something said earlier, whatever the question's length: "it",
 # "that one", "the same", "instead", "either", "there" ("where do I send it", "what if it's
 # her son instead"). A person ("she", "the pt") is usually the member the question itself
 # describes, so people alone do not make a follow-up.
 BACK_REFERENCE = re.compile(
     r"\b(it|its|it's|that|this|those|these|them|the same|same|instead|either|there|then|after that)"
-    r"\b(?!\s+(?:is|are)\s+(?:a|an|the)\b)", re.I)
+    r"\b(?!\s+(?:is|are)\s+(?:a|an|the)\b)", re.IGNORECASE)
 THAT_CONJUNCTION = re.compile(r"\b(so|such|now|and|but|say|says|said|means?|sure|know|think)\s+that\b",
-                              re.I)
+                              re.IGNORECASE)
 
 
 def last_user_question(history: list[Turn]) -> str | None:
