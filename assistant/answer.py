@@ -142,6 +142,7 @@ class PartPlan:
 
     part: Part
     units: list[tuple[float, Unit]]
+    confident: bool = True  # close enough in meaning to count against a refusal
 
     @property
     def answered(self) -> bool:
@@ -161,6 +162,11 @@ class Plan:
     @property
     def unanswered(self) -> list[PartPlan]:
         return [p for p in self.parts if not p.answered]
+
+    @property
+    def confident(self) -> list[PartPlan]:
+        """The answered parts sure enough that the question is not refused."""
+        return [p for p in self.parts if p.answered and p.confident]
 
     def units(self) -> list[tuple[float, Unit]]:
         """Every chosen unit once, in reading order."""
@@ -186,13 +192,15 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, idf: IdfTable, max_units: int = 2, min_overlap: float = 0.1,
-                 keep_ratio: float = 0.85, min_gain: float = 0.15, kind_bonus: float = 0.2,
-                 page_bonus: float = 0.0, context_weight: float = 0.35,
-                 vectors: UnitVectors | None = None, dense_weight: float = 1.0,
+                 keep_ratio: float = 0.85, min_gain: float = 0.05, kind_bonus: float = 0.2,
+                 page_bonus: float = 0.15, context_weight: float = 0.35,
+                 vectors: UnitVectors | None = None, dense_weight: float = 2.0,
                  paragraph_chars: int = 700,
                  min_typed_overlap: float = 0.4, min_typed_similarity: float = 0.3,
-                 unknown_weight: float = 0.3, min_similarity: float = 0.25):
+                 unknown_weight: float = 0.3, min_similarity: float = 0.25,
+                 min_confident_similarity: float = 0.4):
         self.min_similarity = min_similarity
+        self.min_confident_similarity = min_confident_similarity
         self.unknown_weight = unknown_weight
         self.idf = idf
         self.min_typed_overlap = min_typed_overlap
@@ -232,9 +240,10 @@ class ExtractiveAnswerer:
         about) lends its words at a lower weight, so a short follow-up is read in its light."""
         plans = []
         for part, weights, cands, sims in self._parts(question, passages, context):
-            chosen = self._choose(part, weights, cands, passages[0].chunk.doc_id, sims) \
-                if cands else []
-            plans.append(PartPlan(part, [(s, self._widen(u, passages)) for s, u in chosen]))
+            chosen, confident = self._choose(part, weights, cands, passages[0].chunk.doc_id,
+                                             sims) if cands else ([], False)
+            plans.append(PartPlan(part, [(s, self._widen(u, passages)) for s, u in chosen],
+                                  confident))
         return Plan(plans)
 
     def features(self, question: str, passages: list[Passage],
@@ -298,21 +307,28 @@ class ExtractiveAnswerer:
         return Unit(unit.passage, a, b, text[a:b])
 
     def _choose(self, part: Part, weights: dict[str, float], cands: list[tuple[Unit, Passage]],
-                top_doc: str, sims: list[float]) -> list[tuple[float, Unit]]:
+                top_doc: str, sims: list[float]) -> tuple[list[tuple[float, Unit]], bool]:
+        """(the units answering the part, best first; whether a unit is close enough in
+        meaning that the question should not be refused on this part's account). A part
+        after a kind of fact is quoted from ``min_typed_similarity`` on but counts against a
+        refusal only from ``min_confident_similarity`` on (calibrated on dev)."""
         need_sim = self.vectors is not None
         scored = self._score(part, weights, cands, top_doc, sims)
         if not scored:
-            return []
+            return [], False
+        confident = True
         if strict(part.kind):  # only a unit holding that kind of fact, close enough, answers
             scored = [x for x in scored if has_kind(x[2].text, part.kind)
                       and x[1] >= self.min_typed_overlap
                       and (not need_sim or x[4] >= self.min_typed_similarity)]
             if not scored:
-                return []
+                return [], False
+            confident = not need_sim or any(x[4] >= self.min_confident_similarity
+                                            for x in scored)
         best_score, best_base, best_unit, best_doc, _ = scored[0]
         if best_base < self.min_overlap or (need_sim and max(sims, default=0.0)
                                             < self.min_similarity):
-            return []
+            return [], False
         chosen = [(best_score, best_unit)]
         covered = set(weights) & set(tokens(best_unit.text, expand=True))
         total = sum(self.idf(t) * w for t, w in weights.items()) or 1.0
@@ -322,10 +338,13 @@ class ExtractiveAnswerer:
             if doc != best_doc:  # never a sentence from another page as an extra
                 continue
             new = (set(weights) & set(tokens(unit.text, expand=True))) - covered
-            if sum(self.idf(t) * weights[t] for t in new) / total >= self.min_gain:
+            # an extra unit earns its place with words of the question the others lack, or
+            # with another fact of the kind asked for (the second of two deadlines)
+            if sum(self.idf(t) * weights[t] for t in new) / total >= self.min_gain \
+                    or (strict(part.kind) and has_kind(unit.text, part.kind)):
                 chosen.append((score, unit))
                 covered |= new
-        return chosen
+        return chosen, confident
 
     def _score(self, part: Part, weights: dict[str, float], cands: list[tuple[Unit, Passage]],
                top_doc: str, sims: list[float]) -> list[tuple[float, float, Unit, str, float]]:
@@ -359,10 +378,13 @@ class ExtractiveAnswerer:
         if not chosen:
             return ""
         pieces = []
+        last_header: tuple[int, tuple[int, int]] | None = None
         for _, u in chosen:
             body = passages[u.passage].chunk.text
-            if u.header is not None:
+            # a table row comes with its header, once for rows of the same table in a row
+            if u.header is not None and (u.passage, u.header) != last_header:
                 pieces.append(f"{body[u.header[0]:u.header[1]]} {marker(u.passage + 1)}")
+            last_header = (u.passage, u.header) if u.header is not None else None
             pieces.append(f"{u.text} {marker(u.passage + 1)}")
         lead = yes_no_lead(question, [u.text for _, u in chosen]) if len(plan.parts) == 1 else ""
         return (lead + " " if lead else "") + "\n".join(pieces)

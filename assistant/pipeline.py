@@ -72,7 +72,8 @@ class Assistant:
             self._extractive = ExtractiveAnswerer(
                 IdfTable(lex.doc_freq, len(lex.chunks)), vectors=vectors,
                 min_overlap=r.min_overlap, min_typed_overlap=r.min_typed_overlap,
-                min_typed_similarity=r.min_typed_similarity, min_similarity=r.min_similarity)
+                min_typed_similarity=r.min_typed_similarity, min_similarity=r.min_similarity,
+                min_confident_similarity=r.min_confident_similarity)
         return self._extractive
 
     # -- the question -------------------------------------------------------------------------
@@ -165,13 +166,14 @@ class Assistant:
     def evidence(self, query: str, passages: list[Passage],
                  plan: Plan | None = None) -> dict[str, float]:
         """How well the passages answer: best cosine, and how many parts of the question the
-        extractive plan answers (a part is answered by a unit holding its words and, for a
-        question after a duration, contact, amount, code or number, a fact of that kind)."""
+        extractive plan answers confidently (a part is answered by a unit holding its words
+        and, for a question after a duration, contact, amount, code or number, a fact of that
+        kind close enough in meaning)."""
         plan = plan or self.extractive.plan(query, passages)
         dense = max((p.dense_score for p in passages if p.dense_score is not None),
                     default=-1.0)
         return {"dense": dense, "parts": float(len(plan.parts)),
-                "answered_parts": float(len(plan.answered))}
+                "answered_parts": float(len(plan.confident))}
 
     def answerable(self, evidence: dict[str, float]) -> bool:
         """Refuse only when no part of the question is answered."""

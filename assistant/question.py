@@ -51,7 +51,7 @@ _KINDS: list[tuple[AnswerKind, re.Pattern[str]]] = [
         r"|\bwhere\b[^?]*\bmail\b", re.I)),
     ("contact", re.compile(
         r"\bwhere\b[^?]*\b(send|mail|fax|submit|file|call|get|find|request|reach|upload|direct|"
-        r"route|go|download)\b|\b(fax|phone|telephone|tel)\s*(#|number|no\b|line)?|\baddress\b"
+        r"route|go|download)\b|\b(fax|phone|telephone|tel)\b\s*(#|number|no\b|line)?|\baddress\b"
         r"|\bportal\b|\bwho\s+(do|should|can)\s+(we|i|they)\s+(call|contact|fax|send|email)\b"
         r"|\bhow\s+(do|can|should|would)?\s*(we|i|you|they|to|the\s+\w+)?\s*(submit|send|fax|mail|"
         r"reach|contact|get\s+a\s+hold|upload)\b|\bnumber\s+to\s+call\b|\bwhat\s+number\b"

@@ -101,6 +101,13 @@ class RetrievalSettings(_Section):
         0.25, ge=-1, le=1,
         description="Any answered part needs a quotable unit at least this close in meaning.",
     )
+    min_confident_similarity: float = Field(
+        0.4, ge=-1, le=1,
+        description="Refusal threshold: a question is refused unless some part is answered, "
+        "and a part after a duration, contact, amount, code or number counts only when its unit "
+        "is at least this close in meaning (it is quoted from min_typed_similarity on). "
+        "Calibrated with python -m evals.calibrate.",
+    )
 
 
 class LLMSettings(_Section):

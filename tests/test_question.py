@@ -18,6 +18,7 @@ from assistant.question import answer_kind, focus_query, has_kind, parts_of, str
     ("what does HN pay for a 99213", ["amount"]),
     ("how many doula visits are covered", ["number"]),
     ("does a hospital grade pump need prior auth", [None]),
+    ("what should we tell pts so their readings are accurate", [None]),  # "tell" is no "tel"
 ])
 def test_parts_and_their_kinds(question, kinds):
     assert [p.kind for p in parts_of(question)] == kinds
