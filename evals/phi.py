@@ -27,9 +27,9 @@ end)]``; its output is the text with each span replaced by ``[KIND]``):
   **idempotent** — messages for which redacting the output again changes nothing.
 
 Exit status: 0; 1 when the test split (``--split test`` or ``all``; the default is ``test``) is
-under ``--min-recall`` (0.97: the target is 0.99, the redactor measures 0.975 on test — 0.962
-before the rules were generalised — so the gate sits under that) or ``--min-keep`` (0.98); 2
-when the data cannot be read.
+under ``--min-recall`` (0.975: the target is 0.99, the redactor measures 0.981 on test — 0.975
+before the default-deny pass, 0.962 before the rules were generalised — so the gate sits under
+that) or ``--min-keep`` (0.98); 2 when the data cannot be read.
 
 ``measure`` (the older figure on the seeded generated messages of ``tests/test_redact.py``) is
 here too, so the redactor module holds detection only.
@@ -48,11 +48,11 @@ from typing import Any, Protocol
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 SPLITS = {"dev": ("dev",), "test": ("test",), "all": ("dev", "test")}
-# The target is recall >= 0.99 and keep >= 0.98 (issue 18). Measured on test: recall 0.975,
-# keep 0.993 (SECURITY.md), so recall is gated under what was measured, not at the target it
+# The target is recall >= 0.99 and keep >= 0.98 (issue 18). Measured on test: recall 0.981,
+# keep 0.991 (SECURITY.md), so recall is gated under what was measured, not at the target it
 # does not reach; keep is gated at its target.
 RECALL_TARGET = 0.99
-RECALL_MIN = 0.97
+RECALL_MIN = 0.975
 KEEP_MIN = 0.98
 
 Span = tuple[str, int, int]

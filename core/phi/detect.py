@@ -2,10 +2,11 @@
 
 ``detect(text)`` runs the structured detectors (``structured``: e-mail, SSN, phone, dates,
 addresses, labelled and shaped identifiers), then the name detector (``names``), which reads
-the structured findings as anchors, and returns every finding, sure or not. ``merge`` turns
-findings into sorted, non-overlapping ``(kind, start, end)`` spans. Placeholders already in the
-text ("[NAME]") are masked first, so they match nothing and cue nothing: redaction is
-idempotent.
+the structured findings as anchors, then the default-deny pass (``doubt``: what stands beside a
+sure member identifier is the member's unless something explains it), and returns every
+finding, sure or not. ``merge`` turns findings into sorted, non-overlapping ``(kind, start,
+end)`` spans. Placeholders already in the text ("[NAME]") are masked first, so they match
+nothing and cue nothing: redaction is idempotent.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from core.phi import structured as st
+from core.phi.doubt import beside_members
 from core.phi.machine import guarded_spans, timestamps
 from core.phi.names import names
 from core.phi.spans import Finding, Occupied
@@ -46,6 +48,7 @@ def detect(text: str) -> list[Finding]:
     blocked = Occupied([(f.start, f.end) for f in found] + list(kept) + list(guarded))
     found += names(masked, [f for f in found if f.sure], blocked)
     found += _compact_dates_after_names(masked, found)
+    found = beside_members(masked, found, Occupied(list(kept) + list(guarded)))
     return _dates_next_to_members(masked, found)
 
 
