@@ -235,7 +235,7 @@ def test_no_file_on_disk_is_served(app, client):
     client.predict(1, "up", "fine", "", api_name="/feedback")
     secrets = [app.data_dir / "feedback.jsonl", app.data_dir / "audit.jsonl",
                *[p for p in app.index_dir.rglob("*") if p.is_file()][:3],
-               ROOT / "assistant" / "settings.py", ROOT / "app.py", ROOT / "pyproject.toml",
+               ROOT / "core" / "settings.py", ROOT / "app.py", ROOT / "pyproject.toml",
                SEED, Path("/etc/passwd")]
     assert all(p.exists() for p in secrets)
     for path in secrets:
