@@ -225,7 +225,7 @@ def _md(text: Any) -> str:
 
 def write_report(report: dict[str, Any], folder: Path) -> tuple[Path, Path]:
     """<folder>/sync-<time>.md/.json and latest.md/latest.json (each replaced atomically)."""
-    from ingest.sync.mirror import atomic_write
+    from core.files import atomic_write
 
     stamp = re.sub(r"[^0-9T]", "", report["finished_at"])[:15]
     md = to_markdown(report).encode("utf-8")

@@ -14,11 +14,12 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from core.files import atomic_write
 
 MANIFEST = "manifest.json"
 PAGES = "pages"  # what the ingest reads
@@ -193,17 +194,3 @@ def _prune_empty(folder: Path, stop: Path) -> None:
         except OSError:
             return
         folder = folder.parent
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
