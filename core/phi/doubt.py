@@ -35,6 +35,7 @@ leaves logs, search and the LLM alike. Kept items pay for it a little: a colleag
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from functools import cache
 
 from core.phi.names import _PERSON, _STAFF, _staff_after, _Text
@@ -250,7 +251,7 @@ def _comma_pairs(tx: _Text, text: str, taken: Occupied, starts: set[int],
     return out
 
 
-_TITLE_WORDS = frozenset("mr mrs ms mx miss sra srta sister brother father st ste saint".split())
+_TITLE_WORDS = frozenset(["mr", "mrs", "ms", "mx", "miss", "sra", "srta", "sister", "brother", "father", "st", "ste", "saint"])
 _JOIN_WORDS = frozenset({"y", "e"})
 
 
@@ -282,19 +283,16 @@ def _joiners(tx: _Text, text: str, taken: Occupied, anchors: list[Finding]) -> l
     return out
 
 
-def _capital_runs(tx: _Text, text: str, taken: Occupied, starts: set[int],
-                  ends: set[int]) -> list[Finding]:
-    """Two to four capitalised words beside a member's identifier, one of them a name-list or
-    unknown word, are a name whatever the others mean ("Nguyen Van Long last 4 ss ..."): not
-    when one names a place, an organisation or a health system, nor after a provider's cue."""
-    out: list[Finding] = []
-    toks, lex = tx.toks, tx.lex
+
+def _runs(tx: _Text, text: str, longest: int, fits: Callable[[int], bool]) -> Iterator[list[int]]:
+    """Runs of two to ``longest`` adjacent tokens, one space apart, each of which ``fits``; a
+    run ends where the next begins its search."""
+    toks = tx.toks
     i = 0
     while i < len(toks):
         run: list[int] = []
         j = i
-        while j < len(toks) and len(run) < 4 and toks[j].text[:1].isupper() and \
-                len(toks[j].text) > 1 and not toks[j].text.isupper() and \
+        while j < len(toks) and len(run) < longest and fits(j) and \
                 (not run or _SPACES.fullmatch(text, toks[run[-1]].end, toks[j].start)):
             run.append(j)
             j += 1
@@ -302,6 +300,21 @@ def _capital_runs(tx: _Text, text: str, taken: Occupied, starts: set[int],
             i += 1
             continue
         i = run[-1] + 1
+        yield run
+
+def _capital_runs(tx: _Text, text: str, taken: Occupied, starts: set[int],
+                  ends: set[int]) -> list[Finding]:
+    """Two to four capitalised words beside a member's identifier, one of them a name-list or
+    unknown word, are a name whatever the others mean ("Nguyen Van Long last 4 ss ..."): not
+    when one names a place, an organisation or a health system, nor after a provider's cue."""
+    out: list[Finding] = []
+    toks, lex = tx.toks, tx.lex
+
+    def capitalised(j: int) -> bool:
+        t = toks[j].text
+        return t[:1].isupper() and len(t) > 1 and not t.isupper()
+
+    for run in _runs(tx, text, 4, capitalised):
         words = [toks[x] for x in run]
         if any(taken.overlaps(t.start, t.end) for t in words):
             continue
@@ -321,8 +334,7 @@ def _capital_runs(tx: _Text, text: str, taken: Occupied, starts: set[int],
 
 # Before a name these make it a provider's or a colleague's even in a message about a member
 # ("to", "at", "with" do not: "belongs to Agnieszka Nowak", "spoke with Ana Ruiz's mom").
-_PROVIDER_BEFORE = frozenset("dr dra doctor np md do provider pcp nurse rn hi hey hello thanks "
-                             "thank dear attn cc per this".split())
+_PROVIDER_BEFORE = frozenset(["dr", "dra", "doctor", "np", "md", "do", "provider", "pcp", "nurse", "rn", "hi", "hey", "hello", "thanks", "thank", "dear", "attn", "cc", "per", "this"])
 
 
 def _name_pairs(tx: _Text, text: str, taken: Occupied) -> list[Finding]:
@@ -332,20 +344,13 @@ def _name_pairs(tx: _Text, text: str, taken: Occupied) -> list[Finding]:
     after."""
     out: list[Finding] = []
     toks = tx.toks
-    i = 0
-    while i < len(toks):
-        run: list[int] = []
-        j = i
-        while j < len(toks) and len(run) < 3 and tx.is_word(j) and \
-                toks[j].text[:1].isupper() and not toks[j].text.isupper() and \
-                tx.cls(j) == "name" and toks[j].low not in _PERSON and \
-                (not run or _SPACES.fullmatch(text, toks[run[-1]].end, toks[j].start)):
-            run.append(j)
-            j += 1
-        if len(run) < 2:
-            i += 1
-            continue
-        i = run[-1] + 1
+
+    def name_word(j: int) -> bool:
+        t = toks[j]
+        return tx.is_word(j) and t.text[:1].isupper() and not t.text.isupper() and \
+            tx.cls(j) == "name" and t.low not in _PERSON
+
+    for run in _runs(tx, text, 3, name_word):
         words = [toks[x] for x in run]
         if any(taken.overlaps(t.start, t.end) for t in words) or tx.place_like(run):
             continue
