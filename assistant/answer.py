@@ -14,6 +14,7 @@ from assistant.negation import denies, negative_question
 from assistant.question import Part, focus_query, has_kind, parts_of, strict
 from assistant.unit_vectors import UnitVectors
 from core.textnorm import content_tokens, tokens
+from core.units import ITEM_START, unit_spans
 from core.types import Passage, Turn
 
 YES_NO_START = re.compile(
@@ -40,65 +41,18 @@ class Unit:
     is_header: bool = False  # a long table's header row: quotable with a row, never alone
 
 
-ITEM_START = re.compile(r"(?:• |\d{1,3}[.)] |[a-zA-Z][.)] )")
-DEPENDENT = re.compile(
-    r"(?:This|These|That|Those|It|They|Such|Otherwise|However|In\s+this\s+case|In\s+that\s+case"
-    r"|If\s+so|If\s+not|Instead|In\s+addition|Additionally|Also)\b")
-TABLE_MAX_CHARS = 700
 # A sentence that only points elsewhere ("Timeframes are listed on the X page", "See X").
 POINTER = re.compile(
     r"\b(?:(?:are|is)\s+(?:listed|described|explained|covered|found)\s+(?:on|in|under)\b"
     r"[^.]{0,80}\b(?:page|section|website|manual)\b|^\s*(?:see|refer\s+to)\b)", re.I)
 
 
-def _is_item(text: str, a: int) -> bool:
-    return bool(ITEM_START.match(text, a))
-
-
-def _is_row(text: str, a: int, b: int) -> bool:
-    return " | " in text[a:b] and "\n" not in text[a:b]
-
-
 def units_of(passage: Passage, index: int) -> list[Unit]:
     """The passage's quotable units, in reading order (a sentence that leans on the one before
-    it is also offered together with it)."""
+    it is also offered together with it): core/units.py finds them, once per chunk."""
     text = passage.chunk.text
-    spans = list(passage.chunk.sentences) or [(0, len(text))]
-    out: list[Unit] = []
-    i = 0
-    while i < len(spans):
-        a, b = spans[i]
-        if _is_row(text, a, b):  # a table: rows up to the next non-row
-            j = i
-            while j + 1 < len(spans) and _is_row(text, *spans[j + 1]):
-                j += 1
-            rows = spans[i:j + 1]
-            if rows[-1][1] - a <= TABLE_MAX_CHARS or len(rows) == 1:
-                out.append(Unit(index, a, rows[-1][1], text[a:rows[-1][1]]))
-            else:
-                ha, hb = rows[0]
-                out.append(Unit(index, ha, hb, text[ha:hb], is_header=True))
-                out += [Unit(index, ra, rb, text[ra:rb], header=rows[0]) for ra, rb in rows[1:]]
-            i = j + 1
-            continue
-        j = i
-        if _is_item(text, a):  # a list with no lead-in: the run of items is one unit
-            while j + 1 < len(spans) and _is_item(text, spans[j + 1][0]):
-                j += 1
-            out.append(Unit(index, a, spans[j][1], text[a:spans[j][1]]))
-            i = j + 1
-            continue
-        if text[a:b].rstrip().endswith(":"):
-            while j + 1 < len(spans) and (_is_item(text, spans[j + 1][0])
-                                          or _is_row(text, *spans[j + 1])):
-                j += 1
-        if j == i and out and DEPENDENT.match(text, a) and "\n" not in text[out[-1].start:a] \
-                and out[-1].header is None:
-            prev = out[-1]
-            out.append(Unit(index, prev.start, b, text[prev.start:b]))
-        out.append(Unit(index, a, spans[j][1], text[a:spans[j][1]]))
-        i = j + 1
-    return out
+    return [Unit(index, a, b, text[a:b], header=header, is_header=is_header)
+            for a, b, header, is_header in unit_spans(text, passage.chunk.sentences)]
 
 
 def quotable_units(passage: Passage, index: int) -> list[Unit]:

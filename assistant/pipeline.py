@@ -67,7 +67,8 @@ class Assistant:
             lex = self.index.lexical
             vectors = self._extractive.vectors if self._extractive is not None else \
                 UnitVectors(self.index.embedder.embed_documents,
-                            known=self.index.query_vectors.get)
+                            known=self.index.query_vectors.get,
+                            stored=lambda texts: self.index.lexical.unit_vectors(texts))
             r = self.settings.retrieval
             self._extractive = ExtractiveAnswerer(
                 IdfTable(lex.doc_freq, len(lex.chunks)), vectors=vectors,

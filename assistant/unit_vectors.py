@@ -44,14 +44,17 @@ class QueryVectors:
 
 class UnitVectors:
     """Embeddings of quotable units and question parts, for the semantic half of unit scoring.
-    Unit vectors are cached by text (a manual has a bounded number of units), so a warm
-    process embeds only the question's parts, and not even those when ``known`` (the recent
-    query vectors) already holds them."""
+    A unit's vector comes from ``stored`` (the ones the ingest embedded and kept with the index:
+    ``LexicalIndex.unit_vectors``) or, failing that, is embedded here; either way it is cached by
+    text (a manual has a bounded number of units), so a warm process embeds only the question's
+    parts, and not even those when ``known`` (the recent query vectors) already holds them."""
 
     def __init__(self, embed: Callable[[list[str]], list[Vector]], max_items: int = 20000,
-                 known: Callable[[str], Vector | None] | None = None):
+                 known: Callable[[str], Vector | None] | None = None,
+                 stored: Callable[[list[str]], dict[str, Any]] | None = None):
         self.embed = embed
         self.known = known or (lambda text: None)
+        self.stored = stored or (lambda texts: {})
         self.max_items = max_items
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -64,6 +67,12 @@ class UnitVectors:
         new_parts = [p for p in dict.fromkeys(parts) if p not in known]
         with self._lock:
             missing = list(dict.fromkeys(u for u in units if u not in self._cache))
+        found = self.stored(missing) if missing else {}
+        if found:
+            with self._lock:
+                for text, v in found.items():
+                    self._cache[text] = np.asarray(v, dtype=np.float32)
+            missing = [u for u in missing if u not in found]
         vecs = self.embed(new_parts + missing) if (new_parts or missing) else []
         part_vec = {**known, **dict(zip(new_parts, vecs[:len(new_parts)]))}
         part_vecs = np.asarray([part_vec[p] for p in parts], dtype=np.float32)

@@ -5,7 +5,11 @@ and never changed: ``chunks.bin`` (one ``[chunk_id, text, metadata]`` JSON recor
 addressed by ``offsets.npy``; the manual's text, not a log), term postings (``indptr.npy``,
 ``postings.npy``, ``tf.npy``, ``vocab.json``), document lengths, the pages it holds
 (``docs.json``) and what the writer needs to see changes (``rows.json``). Readers memory-map
-the arrays and decode a chunk only when it is a hit.
+the arrays and decode a chunk only when it is a hit. A segment written by the ingest also holds
+the vectors of its chunks' quotable units (``unit_keys.npy``: a sorted 64-bit hash of each unit's
+text; ``unit_vecs.npy``: its float16 vector, same order), so the answerer scores units by meaning
+without embedding them at query time; a segment without them (built on a machine that reads a
+Chroma server, or by an older version) leaves that to the answerer, as before.
 
 BM25 (the Lucene variant, k1=1.5, b=0.75, as bm25s scores it) is computed at query time from
 raw term frequencies over the rows live in the state: a state that retires a few rows or adds a
@@ -25,6 +29,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import hashlib
+
 import numpy as np
 
 from core.store import chunk_from_record, chunk_metadata
@@ -41,9 +47,16 @@ def doc_tokens(chunk: Chunk) -> list[str]:
     return tokens(f"{chunk.title} {chunk.section} {chunk.text}", expand=True)
 
 
+def unit_key(text: str) -> int:
+    """The 64-bit key a unit's vector is stored under (blake2b of its text)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+
+
 def write_segment(path: Path, chunks: Sequence[Chunk], metas: Sequence[dict[str, Any]],
-                  file_hashes: Sequence[str]) -> None:
-    """Write a segment folder atomically (a temp folder, every file fsynced, then renamed)."""
+                  file_hashes: Sequence[str],
+                  unit_vectors: Mapping[str, Sequence[float]] | None = None) -> None:
+    """Write a segment folder atomically (a temp folder, every file fsynced, then renamed);
+    ``unit_vectors`` (unit text -> vector) are stored with it when given."""
     path = Path(path)
     tmp = path.parent / f".tmp-{path.name}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -89,8 +102,18 @@ def write_segment(path: Path, chunks: Sequence[Chunk], metas: Sequence[dict[str,
     _dump(tmp / "rows.json", {"ids": [c.chunk_id for c in chunks],
                               "hashes": [c.content_hash for c in chunks], "file": file_of,
                               "files": [list(k) for k in files]})
-    _dump(tmp / "meta.json", {"format": SEGMENT_FORMAT, "rows": len(chunks)})
-    for name in _FILES:
+    names = list(_FILES)
+    if unit_vectors:
+        keys = np.fromiter((unit_key(t) for t in unit_vectors), dtype=np.uint64,
+                           count=len(unit_vectors))
+        vecs = np.asarray(list(unit_vectors.values()), dtype=np.float16)
+        order = np.argsort(keys, kind="stable")
+        np.save(tmp / "unit_keys.npy", keys[order])
+        np.save(tmp / "unit_vecs.npy", vecs[order])
+        names += ["unit_keys.npy", "unit_vecs.npy"]
+    _dump(tmp / "meta.json", {"format": SEGMENT_FORMAT, "rows": len(chunks),
+                              "unit_vectors": len(unit_vectors or ())})
+    for name in names:
         _fsync(tmp / name)
     _fsync(tmp)
     if path.exists():  # a leftover of a killed writer under the same name
@@ -137,6 +160,17 @@ class Segment:
         self._vocab: dict[str, int] | None = None
         self._docs: dict[str, list] | None = None
         self._lock = threading.Lock()
+        has_units = (self.path / "unit_keys.npy").exists()
+        self.unit_keys = load("unit_keys.npy") if has_units else np.zeros(0, dtype=np.uint64)
+        self.unit_vecs = load("unit_vecs.npy") if has_units else None
+
+    def unit_vectors(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(which of ``keys`` this segment holds, their vectors as float32)."""
+        if not len(self.unit_keys) or not len(keys):
+            return np.zeros(len(keys), dtype=bool), np.zeros((0, 0), dtype=np.float32)
+        at = np.minimum(np.searchsorted(self.unit_keys, keys), len(self.unit_keys) - 1)
+        found = self.unit_keys[at] == keys
+        return found, np.asarray(self.unit_vecs[at[found]], dtype=np.float32)
 
     @property
     def vocab(self) -> dict[str, int]:
@@ -280,6 +314,23 @@ class LexicalIndex:
         total = sum(float(v.segment.doclen.sum() - (v.segment.doclen[v.dead].sum()
                                                      if v.n_dead else 0)) for v in self.views)
         self.avgdl = total / self.n if self.n else 1.0
+
+    def unit_vectors(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of those ``texts`` that are quotable units of the state's chunks
+        (core/units.py), looked up by key in each segment; the rest are not in the result."""
+        out: dict[str, np.ndarray] = {}
+        wanted = list(dict.fromkeys(texts))
+        for v in self.views:
+            if not wanted:
+                break
+            keys = np.fromiter((unit_key(t) for t in wanted), dtype=np.uint64, count=len(wanted))
+            found, vecs = v.segment.unit_vectors(keys)
+            if not found.any():
+                continue
+            hits = [t for t, f in zip(wanted, found) if f]
+            out.update(zip(hits, vecs))
+            wanted = [t for t, f in zip(wanted, found) if not f]
+        return out
 
     def search(self, question: str, k: int) -> list[tuple[Chunk, float]]:
         return [(v.segment.chunk(row), s) for v, row, s in self.search_rows(question, k)]

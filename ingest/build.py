@@ -17,16 +17,19 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from core.errors import IngestLockedError, LoadError
-from core.lexical import Segment, write_segment
+from core.lexical import Segment, unit_key, write_segment
 from core.settings import Settings
 from core.store import (Generation, IndexStore, SegmentRef, chunk_from_record, chunk_metadata,
                         fingerprint, row_id)
 from core.types import Chunk
+from core.units import unit_texts
 from ingest.chunk import chunk_document
 from ingest.load import iter_files, load_document
 
@@ -50,6 +53,7 @@ class IngestReport:
     seconds: float = 0.0
     generation: str | None = None
     switched: bool = False
+    units_embedded: int = 0  # quotable units embedded for the new segment (the rest were reused)
 
     def summary(self) -> str:
         lines = [
@@ -259,7 +263,11 @@ def _write(loaded: _Loaded, indexed: _Indexed, reused, current, roots: list[Path
                 f"Index check failed: {store.count(gen.name)} chunks written, {n_rows} expected."
                 " The previous index is still serving; run the ingest again.")
         hashes = [manifest.get(m.get("source", ""), "") for m in metas]
-        write_segment(store.segments_dir / gen.name, chunks, metas, hashes)
+        units, report.units_embedded = _unit_vectors(
+            store, chunks, gen.segments + [seg for seg, _ in carried], settings, embedder,
+            progress)
+        on_stage("units_embedded")
+        write_segment(store.segments_dir / gen.name, chunks, metas, hashes, unit_vectors=units)
         gen.segments.append(SegmentRef(gen.name, n_rows))
     sources = {m.get("source", "") for m in metas} | {
         old[cid][1] for cid in live if cid in old}
@@ -324,14 +332,46 @@ def _carry(store: IndexStore, dst: str, carried: list[tuple[SegmentRef, list[int
     bar.close()
 
 
-def _embed_and_add(store, segment, new, loaded: _Loaded, settings, embedder, progress,
-                   on_stage, chunks: list[Chunk], metas: list[dict]) -> None:
-    if not new:
-        return
+def _model(settings: Settings, embedder):
     if embedder is None:
         from core.embeddings import get_embeddings
 
         embedder = get_embeddings(settings.embedding)
+    return embedder
+
+
+def _unit_vectors(store: IndexStore, chunks: list[Chunk], segments: list[SegmentRef],
+                  settings: Settings, embedder, progress: bool) -> tuple[dict[str, Any], int]:
+    """The vectors of the new segment's quotable units (core/units.py), unit text -> vector:
+    a unit an older segment already holds (a carried row, an unchanged sentence of an edited
+    page) is reused from it, the rest are embedded; the answerer then never embeds a unit at
+    query time. Returns them and how many were embedded."""
+    texts = list(dict.fromkeys(t for c in chunks for t in unit_texts(c)))
+    out: dict[str, Any] = {}
+    for seg in segments:
+        missing = [t for t in texts if t not in out]
+        if not missing:
+            break
+        keys = np.fromiter((unit_key(t) for t in missing), dtype=np.uint64, count=len(missing))
+        found, vecs = Segment(store.local_segment(seg.name)).unit_vectors(keys)
+        out.update(zip((t for t, f in zip(missing, found) if f), vecs))
+    missing = [t for t in texts if t not in out]
+    if missing:
+        embedder = _model(settings, embedder)
+        bar = tqdm(total=len(missing), desc="Embedding units", unit="unit", disable=not progress)
+        for i in range(0, len(missing), EMBED_BATCH):
+            part = missing[i:i + EMBED_BATCH]
+            out.update(zip(part, embedder.embed_documents(part)))
+            bar.update(len(part))
+        bar.close()
+    return out, len(missing)
+
+
+def _embed_and_add(store, segment, new, loaded: _Loaded, settings, embedder, progress,
+                   on_stage, chunks: list[Chunk], metas: list[dict]) -> None:
+    if not new:
+        return
+    embedder = _model(settings, embedder)
     bar = tqdm(total=len(new), desc="Embedding", unit="chunk", disable=not progress)
     for i in range(0, len(new), EMBED_BATCH):
         part = new[i:i + EMBED_BATCH]

@@ -18,13 +18,14 @@ __all__ = ["CountingEmbedder", "ScriptedAnswerer", "free_port", "http_status",
 
 
 class CountingEmbedder:
-    """The real model, counting the documents it embeds and keeping the queries."""
+    """The real model, counting (and keeping) the documents it embeds and keeping the queries."""
 
     def __init__(self, inner):
-        self.inner, self.documents, self.queries = inner, 0, []
+        self.inner, self.documents, self.queries, self.texts = inner, 0, [], []
 
     def embed_documents(self, texts):
         self.documents += len(texts)
+        self.texts += list(texts)
         return self.inner.embed_documents(texts)
 
     def embed_query(self, text):

@@ -81,7 +81,9 @@ def test_reingest_of_unchanged_corpus_embeds_nothing(tmp_path, corpus, embedder)
     settings = make_settings(tmp_path)
     first = CountingEmbedder(embedder)
     report = ingest([corpus], settings, progress=False, embedder=first)
-    assert report.documents == 2 and report.added == first.documents > 0 and not report.failures
+    assert report.documents == 2 and report.added > 0 and not report.failures
+    assert first.documents == report.added + report.units_embedded  # chunks, then their units
+    assert report.units_embedded >= report.added
     again = CountingEmbedder(embedder)
     report2 = ingest([corpus], settings, progress=False, embedder=again)
     assert again.documents == 0 and report2.added == 0 and not report2.switched
@@ -96,7 +98,11 @@ def test_edited_page_replaces_only_its_chunks_and_removed_page_disappears(
     page.write_text(NEMT_PAGE.replace("two business days", "three business days"))
     counter = CountingEmbedder(embedder)
     report = ingest([corpus], settings, progress=False, embedder=counter)
-    assert counter.documents == 1 and report.added == 1 and report.removed == 0
+    assert report.added == 1 and report.removed == 0
+    # the edited chunk, then only its units that are new text: unchanged sentences keep the
+    # vectors stored with the older segment
+    assert counter.documents == 1 + report.units_embedded and report.units_embedded >= 1
+    assert all("three business days" in t for t in counter.texts[1:]), counter.texts
     store = IndexStore(settings)
     texts = [c.text for c in store.chunks(store.current().name)]
     assert any("three business days" in t for t in texts)

@@ -59,3 +59,37 @@ def test_a_question_is_embedded_once_per_answer(seed_index, embedder):
     answer = assistant.ask(question)
     assert answer.citations, answer.text
     assert rec.texts.count(question) == 1, rec.texts
+
+
+def test_the_ingest_stores_every_unit_vector_and_answers_embed_no_unit(seed_index, embedder):
+    """The units the answerer scores were embedded at ingest (stored with the lexical segment,
+    as float16): answering embeds none of them, and the stored vectors are the model's."""
+    from core.units import unit_texts
+
+    rec = RecordingEmbedder(embedder)
+    index = LoadedIndex(seed_index, embedder=rec)
+    units = list(dict.fromkeys(t for c in index.chunks for t in unit_texts(c)))
+    stored = index.lexical.unit_vectors(units)
+    assert units and set(stored) == set(units)
+    sample = units[:: max(1, len(units) // 8)]
+    fresh = embedder.embed_documents(sample)
+    for text, vector in zip(sample, fresh):
+        assert stored[text] == pytest.approx(vector, abs=2e-3), text
+    assistant = Assistant(seed_index, index, audit=None)
+    for question in ["Who can provide lactation education and support services?",
+                     "Which breast pumps can a member get, and who prescribes them?"]:
+        answer = assistant.ask(question)
+        assert answer.citations, answer.text
+    assert not set(rec.texts) & set(units), [t for t in rec.texts if t in units]
+
+
+def test_units_the_index_does_not_hold_are_embedded_with_the_same_similarities(embedder):
+    parts = ["How long do I have to file a claim?"]
+    units = ["Claims must be filed within 180 days.", "Fax the form to the department."]
+    plain = UnitVectors(embedder.embed_documents).similarities(parts, units)
+    rec = RecordingEmbedder(embedder)
+    held = {units[0]: embedder.embed_documents([units[0]])[0]}
+    mixed = UnitVectors(rec.embed_documents, stored=lambda texts: {
+        t: held[t] for t in texts if t in held})
+    assert mixed.similarities(parts, units)[0] == pytest.approx(plain[0], abs=1e-5)
+    assert units[0] not in rec.texts and rec.texts.count(units[1]) == 1
