@@ -165,12 +165,12 @@ class Segment:
         self.unit_vecs = load("unit_vecs.npy") if has_units else None
 
     def unit_vectors(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(which of ``keys`` this segment holds, their vectors as float32)."""
+        """(which of ``keys`` this segment holds, their vectors as stored: float16)."""
         if not len(self.unit_keys) or not len(keys):
-            return np.zeros(len(keys), dtype=bool), np.zeros((0, 0), dtype=np.float32)
+            return np.zeros(len(keys), dtype=bool), np.zeros((0, 0), dtype=np.float16)
         at = np.minimum(np.searchsorted(self.unit_keys, keys), len(self.unit_keys) - 1)
         found = self.unit_keys[at] == keys
-        return found, np.asarray(self.unit_vecs[at[found]], dtype=np.float32)
+        return found, np.asarray(self.unit_vecs[at[found]])
 
     @property
     def vocab(self) -> dict[str, int]:

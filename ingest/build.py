@@ -361,7 +361,8 @@ def _unit_vectors(store: IndexStore, chunks: list[Chunk], segments: list[Segment
         bar = tqdm(total=len(missing), desc="Embedding units", unit="unit", disable=not progress)
         for i in range(0, len(missing), EMBED_BATCH):
             part = missing[i:i + EMBED_BATCH]
-            out.update(zip(part, embedder.embed_documents(part)))
+            # float16 rows of one array per batch, as stored: a bulk build holds every unit
+            out.update(zip(part, np.asarray(embedder.embed_documents(part), dtype=np.float16)))
             bar.update(len(part))
         bar.close()
     return out, len(missing)
