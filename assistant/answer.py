@@ -14,8 +14,8 @@ from assistant.negation import denies, negative_question
 from assistant.question import Part, focus_query, has_kind, parts_of, strict
 from assistant.unit_vectors import UnitVectors
 from core.textnorm import content_tokens, tokens
-from core.units import ITEM_START, unit_spans
 from core.types import Passage, Turn
+from core.units import ITEM_START, unit_spans
 
 YES_NO_START = re.compile(
     r"^\s*(can|could|may|does|do|is|are|should|must|will|would|has|have|am|was|were)\b", re.I)

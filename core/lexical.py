@@ -19,6 +19,7 @@ corpus would mean rescoring every row: the cost would grow with the manual, not 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import mmap
 import os
@@ -28,8 +29,6 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-
-import hashlib
 
 import numpy as np
 
