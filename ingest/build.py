@@ -26,15 +26,8 @@ from tqdm import tqdm
 from core.errors import IngestLockedError, LoadError
 from core.lexical import Segment, unit_key, write_segment
 from core.settings import Settings
-from core.store import (
-    Generation,
-    IndexStore,
-    SegmentRef,
-    chunk_from_record,
-    chunk_metadata,
-    fingerprint,
-    row_id,
-)
+from core.store import (Generation, IndexStore, SegmentRef, chunk_from_record, chunk_metadata,
+                        fingerprint, row_id)
 from core.types import Chunk
 from core.units import unit_texts
 from ingest.chunk import chunk_document
