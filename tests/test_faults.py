@@ -31,6 +31,7 @@ from bench.synthetic import page as synthetic_page
 from bench.synthetic import write_corpus
 from core.settings import ChunkingSettings
 from core.store import IndexStore
+from core.units import unit_texts
 from ingest.build import ingest
 from ingest.chunk import chunk_document
 from ingest.load import iter_files, load_document
@@ -40,8 +41,9 @@ QUESTION = "What types of breast pumps can members obtain?"
 SYNTHETIC_PAGES = 40
 PAGES_CHANGED = 5  # per killed ingest: >= 10 chunks, embedded in batches of KILL_BATCH
 KILL_BATCH = 3
-# killed at the n-th stage call (new_generation, copied, embedded batches) and at the last two
-STAGE_KILLS = [1, 2, 3, 4, 5, 6, 7, "before_switch", "switched"]
+# killed at the n-th stage call (new_generation, copied, embedded batches), once the units are
+# embedded (the segment with their vectors not yet written) and at the last two
+STAGE_KILLS = [1, 2, 3, 4, 5, 6, 7, "units_embedded", "before_switch", "switched"]
 TIMED_KILLS = 14
 CHILD_TIMEOUT_S = 300
 
@@ -131,7 +133,10 @@ class KillLab:
         assert answer.citations and answer.citations[0].doc_id == SEED_DOC
         report = ingest([self.corpus], self.settings, progress=False, embedder=self.embedder)
         assert not report.failures
-        assert indexed(LoadedIndex(self.settings, embedder=self.embedder)) == after
+        recovered = LoadedIndex(self.settings, embedder=self.embedder)
+        assert indexed(recovered) == after
+        units = list(dict.fromkeys(t for c in recovered.chunks for t in unit_texts(c)))
+        assert len(recovered.lexical.unit_vectors(units)) == len(units), "a unit lost its vector"
         store = IndexStore(self.settings)
         names, current = set(store.generation_names()), store.current().name
         assert not (names & (self.killed_generations - {current})), "a half-built generation left"
