@@ -58,7 +58,8 @@ from ingest.build import ingest  # noqa: E402
 
 SEED_PAGE = _HERE / "corpus" / "lactation-education-and-support-services.txt"
 KEYS = ("one_page_change_s", "one_page_change_server_s", "embed_s", "cold_start_s", "rss_mb",
-        "p95_ms", "retrieve_p95_ms", "baseline_p95_ms", "build_s")
+        "p95_ms", "retrieve_p95_ms", "baseline_p95_ms", "build_s", "one_page_change_steps",
+        "one_page_change_server_steps")
 
 
 class HashEmbedder:
@@ -244,16 +245,25 @@ def one_page_change(settings: Settings, corpus: Path, pages: int, model, n: int)
     i = pages // 2
     edit_page(corpus / f"synthetic-{i:05d}.txt", i + n)
     embedder = TimedEmbedder(model)
+    marks: list[tuple[str, float]] = []
     t = time.perf_counter()
-    report = ingest([corpus], settings, progress=False, embedder=embedder)
+    report = ingest([corpus], settings, progress=False, embedder=embedder,
+                    on_stage=lambda stage: marks.append((stage, time.perf_counter())))
     total = time.perf_counter() - t
+    # where the change's time went: seconds from the previous stage call (or the start) to each
+    steps, last = {}, t
+    for stage, at in marks:
+        name = stage.split(":")[0]
+        steps[name] = round(steps.get(name, 0.0) + at - last, 3)
+        last = at
+    steps["after_switch"] = round(t + total - last, 3)
     # the changed chunks, then the quotable units whose text is new (a design that stores unit
     # vectors embeds them at ingest instead of at query time; the previous one has none)
     units = getattr(report, "units_embedded", 0)
     assert report.switched and report.added + units == embedder.count > 0, report.summary()
     return {"chunks": built.chunks, "build_s": build_s, "total_s": total,
             "embed_s": embedder.seconds, "change_s": total - embedder.seconds,
-            "embedded": embedder.count, "units_embedded": units}
+            "embedded": embedder.count, "units_embedded": units, "steps": steps}
 
 
 def measure(n: int, tmp: Path, model, repeat: int, server: bool) -> dict:
@@ -262,7 +272,8 @@ def measure(n: int, tmp: Path, model, repeat: int, server: bool) -> dict:
     settings = Settings(index_dir=tmp / "index", data_dir=tmp / "var", corpus=[corpus])
     change = one_page_change(settings, corpus, pages, model, n)
     out = {"chunks": change["chunks"], "one_page_change_s": round(change["change_s"], 3),
-           "embed_s": round(change["embed_s"], 3), "build_s": round(change["build_s"], 1)}
+           "embed_s": round(change["embed_s"], 3), "build_s": round(change["build_s"], 1),
+           "one_page_change_steps": change["steps"]}
     cold, rss = serving_process(settings)
     out.update(cold_start_s=round(cold, 2), rss_mb=round(rss))
     if "runtime" in type(settings.embedding).model_fields:  # this tree has the ONNX runtime
@@ -278,6 +289,7 @@ def measure(n: int, tmp: Path, model, repeat: int, server: bool) -> dict:
                               corpus=[corpus], chroma_url=srv.url)
             change = one_page_change(remote, corpus, pages, model, n + 1)
             out["one_page_change_server_s"] = round(change["change_s"], 3)
+            out["one_page_change_server_steps"] = change["steps"]
         finally:
             srv.stop()
     return out
