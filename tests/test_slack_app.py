@@ -515,9 +515,13 @@ def test_cli_serves_the_bot_over_http_and_logs_no_member_ids(fake, tmp_path):
     env.pop("SLACK_APP_TOKEN", None)
     stderr = tmp_path / "bot.stderr"
     with stderr.open("wb") as err:
+        # Ctrl-C's default disposition in the bot, as in a terminal: a suite started in the
+        # background by a non-interactive shell inherits SIGINT ignored, and the bot would
+        # rightly ignore it too (its thread stacks showed it still serving)
         proc = subprocess.Popen([sys.executable, "-m", "assistant", "slack", "--mode", "http",
                                  "--port", str(port)], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=err)
+                                stdout=subprocess.DEVNULL, stderr=err,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 180
         while True:
@@ -539,7 +543,7 @@ def test_cli_serves_the_bot_over_http_and_logs_no_member_ids(fake, tmp_path):
         assert post.params["thread_ts"] == ts and "[1]" in texts(post.params["blocks"])
     finally:
         proc.send_signal(signal.SIGINT)
-        try:  # a clean exit is checked, not a fast one: a loaded machine slows interpreter exit
+        try:
             code = proc.wait(60)
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGABRT)  # PYTHONFAULTHANDLER: every thread's stack
