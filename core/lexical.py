@@ -200,6 +200,25 @@ class Segment:
         return chunk_from_record(*self.record(row))
 
 
+def stored_unit_vectors(segments: Sequence[Segment], texts: Sequence[str]
+                        ) -> dict[str, np.ndarray]:
+    """unit text -> its vector (float16, as stored) for those ``texts`` one of ``segments``
+    holds; each text is hashed once and looked up segment by segment until all are found."""
+    wanted = list(dict.fromkeys(texts))
+    keys = np.fromiter((unit_key(t) for t in wanted), dtype=np.uint64, count=len(wanted))
+    out: dict[str, np.ndarray] = {}
+    for segment in segments:
+        if not wanted:
+            break
+        found, vecs = segment.unit_vectors(keys)
+        if not found.any():
+            continue
+        out.update(zip((t for t, f in zip(wanted, found) if f), vecs))
+        wanted = [t for t, f in zip(wanted, found) if not f]
+        keys = keys[~found]
+    return out
+
+
 class View:
     """One segment as a state sees it: the segment and the rows the state retired from it."""
 
@@ -316,20 +335,8 @@ class LexicalIndex:
 
     def unit_vectors(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored vectors of those ``texts`` that are quotable units of the state's chunks
-        (core/units.py), looked up by key in each segment; the rest are not in the result."""
-        out: dict[str, np.ndarray] = {}
-        wanted = list(dict.fromkeys(texts))
-        for v in self.views:
-            if not wanted:
-                break
-            keys = np.fromiter((unit_key(t) for t in wanted), dtype=np.uint64, count=len(wanted))
-            found, vecs = v.segment.unit_vectors(keys)
-            if not found.any():
-                continue
-            hits = [t for t, f in zip(wanted, found) if f]
-            out.update(zip(hits, vecs))
-            wanted = [t for t, f in zip(wanted, found) if not f]
-        return out
+        (core/units.py); the rest are not in the result."""
+        return stored_unit_vectors([v.segment for v in self.views], texts)
 
     def search(self, question: str, k: int) -> list[tuple[Chunk, float]]:
         return [(v.segment.chunk(row), s) for v, row, s in self.search_rows(question, k)]

@@ -24,7 +24,7 @@ from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from core.errors import IngestLockedError, LoadError
-from core.lexical import Segment, unit_key, write_segment
+from core.lexical import Segment, stored_unit_vectors, write_segment
 from core.settings import Settings
 from core.store import (Generation, IndexStore, SegmentRef, chunk_from_record, chunk_metadata,
                         fingerprint, row_id)
@@ -347,14 +347,8 @@ def _unit_vectors(store: IndexStore, chunks: list[Chunk], segments: list[Segment
     page) is reused from it, the rest are embedded; the answerer then never embeds a unit at
     query time. Returns them and how many were embedded."""
     texts = list(dict.fromkeys(t for c in chunks for t in unit_texts(c)))
-    out: dict[str, Any] = {}
-    for seg in segments:
-        missing = [t for t in texts if t not in out]
-        if not missing:
-            break
-        keys = np.fromiter((unit_key(t) for t in missing), dtype=np.uint64, count=len(missing))
-        found, vecs = Segment(store.local_segment(seg.name)).unit_vectors(keys)
-        out.update(zip((t for t, f in zip(missing, found) if f), vecs))
+    out: dict[str, Any] = stored_unit_vectors(
+        [Segment(store.local_segment(seg.name)) for seg in segments], texts)
     missing = [t for t in texts if t not in out]
     if missing:
         embedder = _model(settings, embedder)

@@ -93,3 +93,28 @@ def test_units_the_index_does_not_hold_are_embedded_with_the_same_similarities(e
         t: held[t] for t in texts if t in held})
     assert mixed.similarities(parts, units)[0] == pytest.approx(plain[0], abs=1e-5)
     assert units[0] not in rec.texts and rec.texts.count(units[1]) == 1
+
+
+def test_stored_vectors_are_found_in_whichever_segment_holds_them(tmp_path):
+    """A segment written without unit vectors (built from a Chroma server's rows, or by an
+    older version) holds none; texts are looked up across segments, each found where it is."""
+    import numpy as np
+
+    from core.lexical import Segment, stored_unit_vectors, write_segment
+    from core.store import chunk_metadata
+    from core.types import Chunk
+
+    text = "Claims are due in 180 days. Fax them."
+    chunk = Chunk(chunk_id="p-0", doc_id="p", title="P", section="S", text=text, start=0,
+                  end=len(text), ordinal=0, content_hash="h", sentences=[(0, 27), (28, 37)])
+    plain, held = tmp_path / "plain", tmp_path / "held"
+    write_segment(plain, [chunk], [chunk_metadata(chunk)], [""])
+    first, second = [0.6, 0.8, 0.0], [0.0, 0.6, 0.8]
+    write_segment(held, [chunk], [chunk_metadata(chunk)], [""],
+                  unit_vectors={"Claims are due in 180 days.": first, "Fax them.": second})
+    assert stored_unit_vectors([Segment(plain)], ["Fax them."]) == {}
+    found = stored_unit_vectors([Segment(plain), Segment(held)],
+                                ["Fax them.", "Not a unit.", "Claims are due in 180 days."])
+    assert set(found) == {"Fax them.", "Claims are due in 180 days."}
+    assert np.allclose(found["Fax them."], second, atol=1e-3)
+    assert np.allclose(found["Claims are due in 180 days."], first, atol=1e-3)
