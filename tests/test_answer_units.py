@@ -49,3 +49,20 @@ def test_rows_of_one_table_share_one_header_line():
     draft = ex.draft("filing limit for claim type 3 and claim type 4", ps, [])
     assert draft.count(header) == 1
     assert "30 calendar days" in draft and "40 calendar days" in draft
+
+
+def test_a_short_runner_up_from_the_same_page_joins_the_best_unit():
+    # Both paragraphs hold every word of the question, so the runner-up adds no new word;
+    # being short, it is quoted with the best one all the same (and only because it is short).
+    first = ("A member whose specialist leaves the network may keep seeing the specialist for "
+             "a course of treatment already under way, when the member asks for it.")
+    second = "The member may keep seeing a specialist who leaves the network for up to 12 months."
+    ps = [passage(0, f"{first}\n\n{second}"),
+          passage(1, "Provider Services answers questions about forms.", section="Questions")]
+    question = "can the member keep seeing the specialist who leaves the network"
+    ex = answerer(ps)
+    quoted = " ".join(u.text for _, u in ex.plan(question, ps).units())
+    assert "12 months" in quoted and "course of treatment" in quoted
+    ex.short_extra_chars = 0
+    alone = " ".join(u.text for _, u in ex.plan(question, ps).units())
+    assert ("12 months" in alone) != ("course of treatment" in alone)
