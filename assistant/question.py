@@ -17,6 +17,9 @@ AnswerKind = str  # "duration" | "address" | "contact" | "amount" | "code" | "nu
 # Words that open a new question inside a message.
 _CUE = (r"(?:how|what|whats|what's|where|wheres|where's|when|who|whom|whose|which|why|is|are|do|"
         r"does|did|can|could|should|must|will|would|if|any|has|have|also)\b")
+# Who a statement of the situation is usually about ("..., pt needs an MRI asap").
+_SUBJECT = (r"(?:pt|pts|patient|member|mbr|she|he|they|her|his|"
+            r"the\s+(?:pt|patient|member|mbr|baby|mom))\b")
 _SPLIT = re.compile(
     r"\?+\s*(?=\S)"                                   # "...? ..."
     r"|;\s*"                                          # "...; ..."
@@ -24,7 +27,8 @@ _SPLIT = re.compile(
     r"|,?\s+(?:and|&|plus|but|or)\s+(?:also\s+)?(?=" + _CUE + r")"  # "... and where ..."
     r"|,\s+(?=(?:how|what|whats|what's|where|wheres|when|who|which|does|do|is|are|can|could|"
     r"should|will|would|any)\b)"                       # "..., where ...", "..., does ..."
-    r"|\.\s+(?=[a-z]*\s*" + _CUE + r")",               # "... . how ..."
+    r"|\.\s+(?=[a-z]*\s*" + _CUE + r")"                # "... . how ..."
+    r"|(?:,|\s+-{1,2})\s+(?=" + _SUBJECT + r")",         # "fax # for an urgent auth, pt needs ..."
     re.IGNORECASE)
 
 _KINDS: list[tuple[AnswerKind, re.Pattern[str]]] = [
@@ -142,7 +146,7 @@ def parts_of(question: str) -> list[Part]:
     merged: list[tuple[str, list[str]]] = []  # (piece, situations stated with it)
     pending: list[str] = []
     for piece in pieces:
-        if _situation(piece) and piece is not pieces[-1]:
+        if _situation(piece) and (piece is not pieces[-1] or merged):
             pending.append(piece)
         else:
             merged.append((piece, pending))

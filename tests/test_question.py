@@ -31,6 +31,22 @@ def test_a_stated_situation_goes_with_the_question_after_it():
     assert "month" not in parts[0].tokens  # the situation counts less than what is asked
 
 
+def test_a_situation_stated_after_the_question_goes_with_it():
+    for question in ("fax # for an urgent auth, pt needs an MRI asap",
+                     "fax # for an urgent auth - pt needs an MRI asap"):
+        parts = parts_of(question)
+        assert len(parts) == 1 and parts[0].kind == "contact"
+        assert {"fax", "urgent"} <= parts[0].tokens
+        assert "mri" in parts[0].situation and "mri" not in parts[0].tokens
+
+
+def test_a_question_after_a_comma_stays_a_question():
+    parts = parts_of("pt is 3 weeks postpartum, can we bill the lactation visit")
+    assert len(parts) == 1 and "postpar" in parts[0].situation and "lactat" in parts[0].tokens
+    parts = parts_of("what is the fax for urgent auths, she is asking where to mail an appeal?")
+    assert len(parts) == 2
+
+
 def test_a_piece_without_words_of_its_own_stays_with_the_part_before():
     parts = parts_of("where do we mail a 2nd level dispute and what has to go with it")
     assert len(parts) == 1
