@@ -378,6 +378,29 @@ MEMBER_CASES = [
     ("cin 95566778E Tigist Alemu doula visit 3 of 8", ["95566778E", "Tigist Alemu"],
      ["3 of 8"]),
     ("she says her mail goes to 88 Birch Ln, Madera now", ["88 Birch Ln, Madera"], []),
+    # round 5 (a fourth writer): ids in quotes, "record no.", ids read out a character at a time
+    ('mrn "00451299" and acct \u2018A-55120\u2019 for the pt', ["00451299", "A-55120"], []),
+    ("pt's chart `QX-40021` , needs 99214", ["QX-40021"], ["99214"]),
+    ("health record # 77-120-9 / copy of the care plan", ["77-120-9"], []),
+    ("file no. 4471-09 for her, CPT 97110", ["4471-09"], ["97110"]),
+    ("cin read out as 9 1 2 3 4 5 6 7 B over the phone", ["9 1 2 3 4 5 6 7 B"], []),
+    ("mbr id R-0-0-4-4-5-5-6-6-0-1, DOS 2/2/2025", ["R-0-0-4-4-5-5-6-6-0-1"], ["2/2/2025"]),
+    ("9123 4567 B is the CIN she gave", ["9123 4567 B"], []),
+    ("ss last 4 is 6 6 1 9", ["6 6 1 9"], []),
+    # dates of birth with an apostrophe year
+    ("b. Mar 3 '87, needs a PCP", ["Mar 3 '87"], []),
+    ("dob 11/4/\u201979 for the mom", ["11/4/\u201979"], []),
+    ("born 21 July '68, T1019 hrs", ["21 July '68"], ["T1019"]),
+    # names: "Last, First" with an abbreviated or trailing middle part, nicknames, hyphenated
+    ("Santos, Ma. Luisa needs a CBAS assessment", ["Santos, Ma. Luisa"], []),
+    ("Wm. Okafor dob 1/9/1950", ["Wm. Okafor", "1/9/1950"], []),
+    ("is it Tran, Mai K or Tran, Mai H on the roster", ["Tran, Mai K", "Tran, Mai H"], []),
+    ("Delgado, Ana R. wants to change her PCP", ["Delgado, Ana R."], []),
+    ('pt Guadalupe "Lupe" Ortega missed 3 appts', ['Guadalupe "Lupe" Ortega'], ["3 appts"]),
+    ("Francisco \u201cPaco\u201d Medina needs transport",
+     ["Francisco \u201cPaco\u201d Medina"], []),
+    ("member mei-ling chan asked about her card", ["mei-ling chan"], []),
+    ("patient ji-ho park wants a new PCP", ["ji-ho park"], []),
 ]
 
 # messages with no member data: everything listed must come out verbatim
@@ -561,6 +584,16 @@ KEEP_CASES = [
     ("mail claims to PO Box 9030, Farmington MO 63640", [], ["PO Box 9030"]),
     ("Lena Marsh, nurse care coordinator, asked about 99213", [], ["Lena Marsh", "99213"]),
     ("Karen, the pt's nurse, said the auth is fine", [], ["Karen"]),
+    # round 5: a provider's number named after it, staff with an abbreviated role, an IPA's name
+    ("1336612345 is the billing NPI and 95-1112223 our TIN", [], ["1336612345", "95-1112223"]),
+    ("pls use 1902837465 (Dr. Ochoa's NPI)", [], ["1902837465"]),
+    ("Denise Park, office mgr at Valley Kids Pediatrics, needs form HN-CRED-07", [],
+     ["Denise Park", "HN-CRED-07"]),
+    ("Tomas Reyes (referral coord) asked about the auth grid", [], ["Tomas Reyes"]),
+    ("Irene Walsh - front desk - asked about 99213", [], ["Irene Walsh", "99213"]),
+    ("IPA: Anand Family Physicians, PPG: Lotus Community Medical", [],
+     ["Anand Family Physicians", "Lotus Community Medical"]),
+    ("NPI 1 3 3 6 6 1 2 3 4 5 read out by the office", [], ["1 3 3 6 6 1 2 3 4 5"]),
 ]
 
 

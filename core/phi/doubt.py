@@ -40,6 +40,7 @@ from functools import cache
 
 from core.phi.names import _PERSON, _STAFF, _staff_after, _Text
 from core.phi.spans import Finding, Occupied
+from core.phi.structured import KEEP_AFTER
 from core.phi.structured import manual_numbers as _read_manual_numbers
 from core.phi.words import lexicon
 
@@ -96,8 +97,8 @@ def _explained_number(text: str, s: int, e: int) -> bool:
     line_start = text.rfind("\n", 0, s) + 1
     if _NOT_MEMBER_BEFORE.search(text[max(line_start, s - 24):s]):
         return True
-    if _COUNT_AFTER.match(text, e):
-        return True
+    if _COUNT_AFTER.match(text, e) or KEEP_AFTER.match(text, e):
+        return True  # a count ("12 visits"), a provider's number ("... is the group NPI")
     if re.fullmatch(r"\d{5}(?:-\w{2})?", value):
         return True  # five digits read as a CPT code (every one is in a CPT range), with its
         # modifier ("99213-25")

@@ -36,10 +36,18 @@ from dataclasses import dataclass
 from core.phi.structured import Finding, Occupied
 from core.phi.words import Lexicon, fold, lexicon
 
-_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019\-](?=[^\W\d_]))*|\d+|\S")
+# Abbreviated given names, written with a full stop ("Ma. Cristina", "Wm. Chen", "Fco. Ruiz"):
+# with it they are one word of the name.
+_NAME_ABBREVIATIONS = frozenset(
+    "ma wm chas jas jos thos geo robt benj jno saml edw fco fdo gpe mich eliz marg cath danl "
+    "richd stph nath".split())
+_TOKEN = re.compile(r"(?:" + "|".join(sorted((w.capitalize() for w in _NAME_ABBREVIATIONS),
+                                              key=len, reverse=True))
+                    + r")\.(?=[ \t]{1,2}[A-Z])"
+                    r"|[^\W\d_](?:[^\W\d_]|['\u2019\-](?=[^\W\d_]))*|\d+|\S")
 _ABBREV = frozenset({"mr", "mrs", "ms", "mx", "dr", "st", "jr", "sr", "pt", "mbr", "b"})
 _DELIM = frozenset(",;:()|/-\u2013\u2014.?!")
-_SEPARATORS = frozenset(",;:/|()-\u2013\u2014")
+_SEPARATORS = frozenset(",;:/|()-\u2013\u2014\"'`\u2018\u2019\u201c\u201d")
 _PERSON = frozenset(
     "pt pts patient mbr mbrs member enrollee beneficiary subscriber client baby infant newborn "
     "child kid son sons daughter daughters mom moms mother dad father husband wife spouse "
@@ -71,6 +79,9 @@ _HARD_STOP = frozenset("is in at on of to and or for the a an as by it if be me 
 _MODAL = frozenset("need needs needed may will can could should would must has have had is was "
                    "did does do wants wanted".split())
 _GUARD_BEFORE = frozenset("dr doctor np md provider pcp nurse rn at from to with by @ hi hey "
+                          # an organisation's field: "IPA: Sante Community Physicians"
+                          "ipa ppg group practice facility hospital pharmacy agency vendor lab "
+                          "snf dme hha fqhc "
                           "hello thanks thank dear attn cc per fellow".split())
 # Staff and provider words: a name just after them is a colleague's ("our office manager Tamika
 # Jones", "Provider Relations rep is Jorge Castillo").
@@ -78,7 +89,18 @@ _STAFF = frozenset("rep reps manager biller billers coder coordinator scheduler 
                    "supervisor director planner staff therapist physician provider providers "
                    "dr doctor nurse np md rn lvn ma pa-c midwife doula ibclc pcp office clinic "
                    "colleague coworker co-worker admin administrator specialist liaison "
-                   "representative agent tech technician pharmacist".split())
+                   "representative agent tech technician pharmacist "
+                   # and as reps write their roles: "office mgr", "referral coord", "front desk"
+                   "mgr mngr supv supvr coord dir asst assistant aide secretary clerk officer "
+                   "navigator worker chw educator counselor dietitian nutritionist psychologist "
+                   "psychiatrist chiropractor podiatrist lcsw lmft lpn cma fnp desk".split())
+# Words before a role that say which: "office mgr", "referral coordinator", "UM nurse".
+_ROLE_MODIFIERS = frozenset(
+    "practice office billing front clinic lead senior case care medical head charge referral "
+    "referrals auth authorization intake credentialing operations ops clinical social patient "
+    "services account accounts business site program access quality revenue cycle provider "
+    "providers relations um ur utilization pcp".split())
+_PLACE_STAFF = frozenset(("provider", "providers", "pcp", "office", "clinic"))
 _STRONG_CUE = re.compile(
     r"(?<![\w-])(?:(?:(?:first|last|middle|full|maiden|legal|chosen|preferred|nick|sur|given"
     r"|family|pt|pts|patient|member|mbr|mom|moms|mother|dad|son|sons|daughter|baby|child|his"
@@ -124,7 +146,8 @@ class _Text:
     def cls(self, i: int) -> str:
         t = self.toks[i].text
         if t not in self._cls:
-            self._cls[t] = self.lex.word_class(t)
+            # "Ma.": an abbreviated given name, a name only where a cue or a name says so
+            self._cls[t] = "given" if t[-1] == "." else self.lex.word_class(t)
         return self._cls[t]
 
     def index_at(self, pos: int) -> int:
@@ -208,6 +231,9 @@ class _Text:
             return True
         nxt = i + 1
         if c in ("given", "english_name"):
+            if not first and mode in (STRONG, PERSON) and low in self.lex.last and \
+                    low not in _MODAL | _HARD_STOP and self.first_name_before(i):
+                return True  # "patient eun-ji cho", "pt jennifer wu asked"
             if after_name and first and low in self.lex.names and self.stop_after(nxt):
                 return True  # "mbr deloris (dee) washington,"
             if first and mode == PERSON and low in self.lex.last and self.comma_name(nxt):
@@ -235,6 +261,21 @@ class _Text:
                 mode == STRONG and self.stop_after(nxt)) or (
                 mode == PERSON and w.endswith(("'s", "\u2019s")))
         return False
+
+    def first_name(self, i: int) -> bool:
+        """Token i is a given name of the name lists, or a hyphenated one made of name-list
+        parts ("eun-ji", "mei-ling", "anne-marie")."""
+        if not self.is_word(i) or self.cls(i) not in ("name", "unknown"):
+            return False
+        low = self.toks[i].low
+        parts = [p for p in re.split(r"['\u2019\-]", low) if p]
+        return low in self.lex.first or (len(parts) > 1 and all(
+            p in self.lex.names or len(p) <= 3 for p in parts) and any(
+            p in self.lex.first for p in parts))
+
+    def first_name_before(self, i: int) -> bool:
+        """A first name stands right before token i, a space or two away."""
+        return i >= 1 and self.spaced(i - 1, i) and self.first_name(i - 1)
 
     def comma_name(self, i: int) -> bool:
         """Token i is the comma of "Last, First": a name-list first name follows it."""
@@ -412,7 +453,8 @@ class _Text:
         if before in _ABOUT_PREP and p >= 1 and self.toks[p - 1].low in _ABOUT_VERBS:
             return False  # "belongs to Dariusz Wozniak", "look at vo, thanh"
         if before in _GUARD_BEFORE or before in _STAFF:
-            return True
+            # "Ma Cristina": an abbreviated given name, not a medical assistant ("MA")
+            return not (self.toks[p].text.istitle() and before in _NAME_ABBREVIATIONS)
         if before == "is" and p >= 1:
             return self.toks[p - 1].low == "this" or self.toks[p - 1].low in _STAFF
         return False
@@ -427,7 +469,7 @@ class _Text:
         if c not in ("english_name", "given") or self.toks[j].low in _PERSON:
             return False
         low = self.toks[j].low
-        if before and self.toks[before[0]].low in self.lex.first and \
+        if before and self.first_name(before[0]) and \
                 self.cls(before[0]) == "name" and low in self.lex.last:
             return True
         nxt = j + 1
@@ -455,13 +497,18 @@ class _Text:
         return False
 
     def org_follows(self, end: int) -> bool:
-        """A capitalised organisation word right after: "Valley Medical Group", "Oak Park SNF"."""
+        """A capitalised organisation word right after, or after one or two more capitalised
+        words: "Valley Medical Group", "Oak Park SNF", "Sante Community Physicians"."""
         j = self.index_at(end)
         if j >= len(self.toks) or self.text[end:self.toks[j].start].strip(" \t"):
             return False
-        t = self.toks[j]
-        return t.word and t.text[0].isupper() and (
-            t.low in self.lex.org or t.low in ("md", "do", "np"))
+        for k in range(j, min(j + 3, len(self.toks))):
+            t = self.toks[k]
+            if not (t.word and t.text[0].isupper()) or (k > j and not self.spaced(k - 1, k)):
+                return False
+            if t.low in self.lex.org or (k == j and t.low in ("md", "do", "np")):
+                return True
+        return False
 
 
 def _skip_fillers(tx: _Text, j: int, fillers: Iterable[str]) -> int:
@@ -538,6 +585,7 @@ def names(text: str, found: list[Finding], blocked: Occupied) -> list[Finding]:
             add(tx.collect_back(k))
     # 5. a capitalised pair of name-list words, "Last, First", a lower-case pair; no cue
     add_pairs(tx, add)
+    add_nicknamed(tx, add)
     # 6. next to an identifier or a name: after it ("acct 448812 - jose ramirez -", "mbr hope
     # (Hope Anne Riley)"), and before a name ("Ricardo (Ricky) Santana", "Ernesto & Maribel
     # Salazar"); names found here are anchors in turn
@@ -575,7 +623,8 @@ def names(text: str, found: list[Finding], blocked: Occupied) -> list[Finding]:
     spans[:] = [sp for sp in spans if not _staff_after(tx, sp[0], sp[1])]
     # 7. the same name again elsewhere in the message ("Sofia is 3, sofia reyes luna, dob ...")
     add_repeats(tx, spans, add)
-    return [Finding("NAME", _with_initial(text, s), _with_baby(text, e), sure)
+    return [Finding("NAME", _with_initial(text, s), _with_baby(text, _with_last_initial(text, e)),
+                    sure)
             for s, e, sure in _joined_by_y(text, spans)]
 
 
@@ -644,6 +693,20 @@ def _joined_by_y(text: str, spans: list[tuple[int, int, bool]]) -> list[tuple[in
     return out
 
 
+# A middle initial after the name: "Pham, Linh T", "Lopez, Maria E.", "Ana Ruiz M -" (not the
+# pronoun "I" nor "X", not "F 45" or "A1C": a stop, the end or a function word follows).
+_LAST_INITIAL = re.compile(r"[ \t]{1,2}(?:[A-Z]\.|[A-HJ-WYZ](?=[ \t]*(?:$|"
+                           r"[\n,;:|/)\]\-\u2013\u2014.?!\ue000])|[ \t]+([a-z]+)\b))")
+
+
+def _with_last_initial(text: str, end: int) -> int:
+    m = _LAST_INITIAL.match(text, end)
+    if not m or (m.group(1) and lexicon().word_class(m.group(1)) != "function"
+                 and m.group(1) not in _MODAL):
+        return end
+    return m.end()
+
+
 def _with_baby(text: str, end: int) -> int:
     """"Rahimi, Baby Girl": a newborn's name takes the words after it."""
     m = _BABY_AFTER.match(text, end)
@@ -670,14 +733,16 @@ def _staff_after(tx: _Text, start: int, end: int) -> bool:
         hops += 1
     if j < len(tx.toks) and tx.toks[j].low in ("our", "the", "my", "a"):
         j += 1
-    while j < len(tx.toks) and tx.is_word(j) and tx.toks[j].low not in _STAFF and \
-            tx.toks[j].low in ("practice", "office", "billing", "front", "desk", "clinic", "lead",
-                               "senior", "case", "care", "medical", "head", "charge"):
-        j += 1  # "Practice Manager", "billing coordinator"
+    steps = 0
+    while j < len(tx.toks) and tx.is_word(j) and steps < 3 and (
+            tx.toks[j].low in _ROLE_MODIFIERS or tx.toks[j].low in _PLACE_STAFF) and not (
+            tx.toks[j].low in _STAFF and tx.toks[j].low not in _PLACE_STAFF):
+        j += 1  # "Practice Manager", "billing coordinator", "office mgr"
+        steps += 1
     if hops == 0 and j + 1 < len(tx.toks) and tx.toks[j + 1].low in _SERVICE_NOUNS:
         return False  # "Tigist Alemu doula visit 3": a service, not her role
     return j < len(tx.toks) and tx.toks[j].low in _STAFF and hops + (j > 0) > 0 and \
-        tx.toks[j].low not in ("provider", "providers", "pcp", "office", "clinic")
+        tx.toks[j].low not in _PLACE_STAFF
 
 
 def _after(tx: _Text, pos: int, after_name: bool) -> tuple[int, int] | None:
@@ -709,7 +774,7 @@ def _before_name(tx: _Text, start: int) -> tuple[int, int] | None:
     hops = 0
     joined = False
     while k >= 0 and hops < 3 and (
-            (not tx.toks[k].word and tx.toks[k].text in "()&/,")
+            (not tx.toks[k].word and tx.toks[k].text in "()&/,\"'`\u2018\u2019\u201c\u201d")
             or (tx.toks[k].low in _AND and not joined)):
         joined = joined or tx.toks[k].low in _AND or tx.toks[k].text == ","
         k -= 1
@@ -758,6 +823,26 @@ def add_repeats(tx: _Text, spans: list[tuple[int, int, bool]], add) -> None:
 
 
 _NAMEY = ("name", "unknown", "given", "english_name")
+# A nickname in quotes or brackets inside a name: 'Roberto "Beto" Alvarado', "Ma. Luisa ('Lulu')
+# Reyes", "roberto 'beto' alvarado".
+_NICKNAMED = re.compile(
+    r"(?<![\w'-])([^\W\d_][\w'\u2019-]{1,30})[ \t]{1,2}\(?[\"'`\u2018\u2019\u201c\u201d(]"
+    r"([^\W\d_][\w'\u2019-]{0,30}(?:[ \t][^\W\d_][\w'\u2019-]{0,30})?)"
+    r"[\"'`\u2018\u2019\u201c\u201d)]\)?[ \t]{1,2}([^\W\d_][\w'\u2019-]{1,30})(?![\w'-])")
+
+
+def add_nicknamed(tx: _Text, add) -> None:
+    """A first name, a nickname in quotes or brackets, a surname: all three are the name when
+    the first name and the surname are name words (one of them in the name lists only)."""
+    for m in _NICKNAMED.finditer(tx.text):
+        i, k = tx.index_at(m.start(1)), tx.index_at(m.start(3))
+        if not (tx.is_word(i) and tx.is_word(k)) or tx.guarded(i) or tx.org_follows(m.end(3)):
+            continue
+        same_case = m.group(1)[0].isupper() == m.group(3)[0].isupper()
+        classes = (tx.cls(i), tx.cls(k))
+        if same_case and all(c in _NAMEY for c in classes) and "name" in classes and \
+                not tx.place_like([i, k]):
+            add((m.start(1), m.end(3)))
 
 
 def _run(tx: _Text, i: int, lower: bool) -> list[int]:
@@ -792,6 +877,8 @@ def _pair_words(tx: _Text, run: list[int], lower: bool) -> tuple[list[int], list
         after_particle = x > 0 and x - 1 in run and tx.toks[x - 1].text in tx.lex.particles
         if lower:
             ok = tx.lower_name(x, core[:n])
+        elif t.low in _NAME_ABBREVIATIONS and t.text.istitle() and n + 1 < len(core):
+            ok = True  # "Ma Cristina": an abbreviated given name before the name
         elif after_particle and t.text[0].isupper() and c not in ("function", "vocab"):
             ok = True  # "de Vries", "de la Cruz": a capital after a lower-case particle
         else:

@@ -43,7 +43,10 @@ _MEMBER_LABELS = {
     "ACCOUNT": r"acct|account|mrn|medical\s+record(?:\s+(?:number|no\b\.?|\#))?|med\s+rec"
                r"|chart|pt\s+id|patient\s+id|pt\s+acct|encounter|enc|fin|har|csn|mr\s*\#"
                r"|hosp(?:ital)?\s+acct|cuenta|expediente"
-               r"|visit\s+(?:\#|no\b\.?|number|id)",
+               r"|visit\s+(?:\#|no\b\.?|number|id)"
+               # "record no. 31-660-2", "health record #", "EHR id", "file no."
+               r"|(?:(?:health|patient|pt|clinic|office)\s+)?(?:records?|rec|file|e[hm]r)\s*"
+               r"(?:\#|no\b\.?|nos?\b\.?|num(?:ber)?\b|nbr\b|id\b)",
     "CLAIM": r"claims?|auth(?:orization)?s?|pa|tar|ref(?:erence)?|case|ticket|confirmation"
              r"|icn|dcn|appeal|grievance|dispute|pdr",
     "MEMBER_ID": r"mbrs?|members?|mem|mid|subscriber|sub|ids?|policy|medi-?cal|mc|mcal"
@@ -67,17 +70,21 @@ _LABEL = re.compile(
     r"(?<![\w-])(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _MEMBER_LABELS.items()) + r")(?!\w)",
     re.IGNORECASE,
 )
+# Quotes a value may be written in: "chart 'CH-7719'", 'mrn "00451234"', "acct `A-99812`".
+_QUOTES = "'\"`\u2018\u2019\u201c\u201d"
 # What may stand between a label and its value: "mbr id: ", "ss# ending in ", "ID #: ".
 _FILL = re.compile(
-    r"[\s:#=(/.\-\u2013\u2014]*(?:(?:is|was|no\.?|nos?|num|nbr|number|ids?|on\s+file"
+    r"[\s:#=(/.\-\u2013\u2014" + _QUOTES + r"]*(?:(?:is|was|no\.?|nos?|num|nbr|number|ids?"
+    r"|on\s+file"
     r"|end(?:ing|s)?(?:\s+(?:in|with))?|l4"
     r"|last\s*(?:4|four)(?:\s+(?:digits|of))?|[u\u00fa]ltimos\s*(?:4|cuatro)(?:\s+(?:d[i\u00ed]gitos"
-    r"|de))?|of|acct|mrn|\#)(?![\w])[\s:#=(/.\-\u2013\u2014]*){0,3}",
+    r"|de))?|of|acct|mrn|\#)(?![\w])[\s:#=(/.\-\u2013\u2014" + _QUOTES + r"]*){0,3}",
     re.IGNORECASE,
 )
 # Labels that take any number of three digits or more; the others ("pt", "claim", "auth",
 # "PA") take only what looks like an identifier (so "PA 99213" keeps its CPT code).
-_STRONG = re.compile(r"\b(?:cin|bic|acct|account|mrn|chart|sub|subscriber|mbrs?|members?|policy"
+_STRONG = re.compile(r"\b(?:cin|bic|acct|account|mrn|chart|records?|rec|file|e[hm]r|sub"
+                     r"|subscriber|mbrs?|members?|policy"
                      r"|ss|ssn|tar|medical|med|benefits?|client|social|soc|card|encounter|id|cuenta"
                      r"|expediente)\b",
                      re.IGNORECASE)
@@ -238,15 +245,19 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
           r"|enero|ene|febrero|marzo|abril|abr|mayo|junio|julio|agosto|sept?iembre"
           r"|octubre|noviembre|diciembre|dic)")
 _ORD = r"(?:st|nd|rd|th)?"
+# A year written with an apostrophe for its century: "Feb 9 '91", "3/14/’88".
+_APOS = "['\u2018\u2019]"
 _DATE_RES = (
     # 3/14/88, 10 / 03 / 1972, 04.30.2001, 11-11-1936
     ("mdy", re.compile(r"(?<![\w/.$-])(\d{1,2})(?:([/.-])|[ \t]?(/)[ \t]?)(\d{1,2})"
-                       r"(?:\2|[ \t]?/[ \t]?)(\d{4}|\d{2})(?![\w/]|\.\d)")),
+                       r"(?:\2|[ \t]?/[ \t]?)(\d{4}|" + _APOS + r"?\d{2})(?![\w/]|\.\d)")),
     ("ymd", re.compile(r"(?<![\w/.$-])((?:19|20)\d{2})([/.-])(\d{1,2})\2(\d{1,2})(?![\w/]|\.\d)")),
     ("month", re.compile(r"\b" + _MONTH + r"\.?(?:[ \t]{0,3}|[/-])(\d{1,2})" + _ORD
-                         + r"(?:,?[ \t]{0,3}|[/-])((?:19|20)\d{2})\b", re.IGNORECASE)),
+                         + r"(?:,?[ \t]{0,3}|[/-])((?:19|20)\d{2}|" + _APOS + r"\d{2})\b",
+                         re.IGNORECASE)),
     ("dmonth", re.compile(r"\b(\d{1,2})" + _ORD + r"[ \t]{0,3}(?:(?:of|de)[ \t]{1,3})?" + _MONTH
-                          + r"\.?,?[ \t]{0,3}(?:de(?:l)?[ \t]{1,3})?((?:19|20)\d{2})\b",
+                          + r"\.?,?[ \t]{0,3}(?:de(?:l)?[ \t]{1,3})?((?:19|20)\d{2}|" + _APOS
+                          + r"\d{2})\b",
                           re.IGNORECASE)),
     # 14-Mar-1988, 03/MAR/88
     ("dmon", re.compile(r"(?<![\w/.-])(\d{1,2})([/-])" + _MONTH + r"\2(\d{4}|\d{2})(?![\w/]|\.\d)",
@@ -271,19 +282,22 @@ _BABY_BEFORE = re.compile(r"(?<![\w-])(?:baby|newborn|infant|nb)(?:\s+(?:girl|bo
 _CHAIN = re.compile(r"^\s*(?:,|and|or|&|/|-|\u2013|to|thru)\s*$", re.IGNORECASE)
 _END = r"(?![\w/])"
 _DOB_VALUE = re.compile(
-    r"(?:\d{1,2}[/.-]\d{1,2}(?:[/.-](?:\d{4}|\d{2}))?" + _END + "|" + _MONTH + r"\.?,?[ \t]{0,3}"
-    r"\d{4}" + _END + "|" + _MONTH + r"\.?[ \t]{0,3}\d{1,2}" + _ORD
-    + r"(?:,?[ \t]{0,3}(?:\d{4}|\d{2}))?"
+    r"(?:\d{1,2}[/.-]\d{1,2}(?:[/.-](?:\d{4}|" + _APOS + r"?\d{2}))?" + _END + "|" + _MONTH
+    + r"\.?,?[ \t]{0,3}"
+    r"(?:\d{4}|" + _APOS + r"\d{2})" + _END + "|" + _MONTH + r"\.?[ \t]{0,3}\d{1,2}" + _ORD
+    + r"(?:,?[ \t]{0,3}(?:\d{4}|" + _APOS + r"?\d{2}))?"
     + _END + r"|\d{1,2}" + _ORD + r"[ \t]{0,3}(?:(?:of|de)[ \t]{1,3})?" + _MONTH
-    + r"\.?(?:,?[ \t]{0,3}(?:\d{4}|\d{2}))?" + _END + r"|\d{8}" + _END + r"|\d{6}" + _END
-    + r"|(?:19|20)\d{2}" + _END + ")",
+    + r"\.?(?:,?[ \t]{0,3}(?:\d{4}|" + _APOS + r"?\d{2}))?" + _END + r"|\d{8}" + _END
+    + r"|\d{6}" + _END + r"|(?:19|20)\d{2}" + _END + ")",
     re.IGNORECASE)
 _DOB_CUE = re.compile(r"(?<![\w-])(?:d\.?o\.?b\b\.?|date\s+of\s+birth|birth\s*date|birth\s*day"
-                      r"|bday|born(?:\s+(?:on|in))?|b\.(?=\s*\d)|fecha\s+de\s+nacimiento"
+                      r"|bday|born(?:\s+(?:on|in))?|b\.(?=\s*(?:\d|" + _MONTH + r"\b))"
+                      r"|fecha\s+de\s+nacimiento"
                       r"|nacid[oa](?:\s+(?:el|en))?)", re.IGNORECASE)
 
 
 def _year(y: str, today: _dt.date) -> int:
+    y = y.lstrip("'\u2018\u2019")
     if len(y) == 4:
         return int(y)
     yy = int(y)
@@ -313,7 +327,7 @@ def _full_dates(text: str) -> Iterator[tuple[int, int, int]]:
                 if 1 <= int(g[0]) <= 31:
                     yield m.start(), m.end(), _year(g[2], today)
             elif 1 <= int(g[0]) <= 31:
-                yield m.start(), m.end(), int(g[1])
+                yield m.start(), m.end(), _year(g[1], today)
 
 
 def dates(text: str, kept: Occupied, stamps: Occupied | None = None) -> Iterator[Finding]:
@@ -361,6 +375,11 @@ def dates(text: str, kept: Occupied, stamps: Occupied | None = None) -> Iterator
 _VALUE = re.compile(r"(?<![\w$@./\\-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w@/\\]|\.\d|-\w)")
 _SPACED_NUMBER = re.compile(r"(?<![\w.-])\d{3,4}(?:[ \t]\d{2,4}){1,3}[A-Za-z]?(?![\w-]|\.\d)")
 _CIN_SPACED = re.compile(r"(?<![\w-])\d{8}[ -][A-Za-z](?![\w-])")
+# A number read out a character or two at a time: "9 4 5 5 1 2 0 3 C", "R-0-0-1-2-3-4-5-6",
+# "9455 1203 C" (one kind of separator throughout; a CIN or BIC by its shape, else by its label).
+_SPELLED = re.compile(r"(?<![\w.-])(?:\d{1,4}|[A-Za-z])(?P<sep>[ \t]|[ \t]?[-.][ \t]?)"
+                      r"(?:\d{1,4}|[A-Za-z])(?:(?P=sep)(?:\d{1,4}|[A-Za-z])){1,16}"
+                      r"(?![\w-]|\.\w)")
 _CIN = re.compile(r"\d{8}[A-Za-z]")
 _BIC = re.compile(r"\d{8}[A-Za-z]\d{5}")
 _MEMBER_SHAPE = re.compile(r"[A-Za-z]{1,4}-?\d{6,12}[A-Za-z0-9]?")
@@ -371,6 +390,17 @@ _CODE_SHAPES = re.compile(r"(?:19|20)\d{2}-(?:19|20)\d{2}"  # a span of years: "
 
 
 _LOWER_HEX = re.compile(r"(?=[0-9a-f]*[a-f])[0-9a-f]+")
+# A provider's label after its number: "1548213379 is the group NPI", "95-7654321 = our TIN",
+# "1234567890 (Dr. Sandhu's NPI)", "1234567890 - type 2 NPI".
+KEEP_AFTER = re.compile(
+    r"[ \t]*(?:[(\[=:,\-\u2013\u2014][ \t]*)?(?:(?:is|are|was|=)[ \t]+)?"
+    r"(?:(?:the|our|my|their|his|her|its|this|that|a|an)[ \t]+)?"
+    r"(?:(?:dr\.?[ \t]+)?[A-Za-z]{2,20}['\u2019]s[ \t]+)?"
+    r"(?:(?:group|billing|rendering|individual|type[ \t]?(?:1|2|i|ii)|org(?:anization(?:al)?)?"
+    r"|practice|clinic|facility|referring|ordering|attending|servicing|supervising|provider|pcp"
+    r"|office|ipa|ppg|new|old|correct|right|wrong|main|own)[ \t]+){0,2}"
+    r"(?:npis?|tins?|tax[ \t]*ids?|eins?|dea|clia|ptan|ncpdp|taxonomy|licen[cs]e"
+    r"|provider[ \t]*(?:\#|no\b\.?|number|id))(?![\w-])", re.IGNORECASE)
 
 
 def _shape_kind(compact: str) -> str:
@@ -389,6 +419,25 @@ def identifiers(text: str, taken: Occupied, kept: Occupied,
         if not taken.overlaps(*m.span()):
             taken.add(*m.span())
             yield Finding("CIN", m.start(), m.end())
+    for m in _SPELLED.finditer(text):
+        s, e = m.span()
+        compact = re.sub(r"[^A-Za-z0-9]", "", m.group())
+        digits = sum(c.isdigit() for c in compact)
+        if digits < 4 or taken.overlaps(s, e) or kept.overlaps(s, e) or guarded.overlaps(s, e):
+            continue
+        found = label_before(text, labs, ends, s)
+        if _BIC.fullmatch(compact) or _CIN.fullmatch(compact):
+            kind: str | None = _shape_kind(compact)
+        elif found is None:
+            continue
+        elif found[0].kind == "KEEP":
+            kept.add(s, e)  # an NPI read out digit by digit is still the provider's
+            continue
+        else:
+            kind = _labelled_kind(found[0].kind, compact, digits, True)
+        if kind:
+            taken.add(s, e)
+            yield Finding(kind, s, e)
     # "mbr # 123 456 789", "Medi-Cal ID 9123 4567A": a number written in groups after a label
     for m in _SPACED_NUMBER.finditer(text):
         s, e = m.span()
@@ -428,6 +477,10 @@ def identifiers(text: str, taken: Occupied, kept: Occupied,
             if kind:
                 yield Finding(kind, s, e)
                 continue
+        if found is None and not (_BIC.fullmatch(compact) or _CIN.fullmatch(compact)) and \
+                KEEP_AFTER.match(text, e):
+            kept.add(s, e)  # "1548213379 is the group NPI", "95-7654321 (TIN)"
+            continue
         # no label (or a label that does not take this value): the shape decides
         if _BIC.fullmatch(compact) or _CIN.fullmatch(compact):
             yield Finding(_shape_kind(compact), s, e)
