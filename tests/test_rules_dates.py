@@ -53,3 +53,22 @@ def test_without_wrap_a_date_named_before_is_not_pushed_into_the_next_year():
     first, last = dates.mentions("5/6 ... 5/1")
     assert dates.span(first, last, DAYS, wrap=False) is None
     assert dates.span(first, last, DAYS) == 360
+
+
+@pytest.mark.parametrize("earlier,later", [
+    ("3 days ago", "yesterday"),
+    ("yesterday", "today"),
+    ("last week", "3 days ago"),
+    ("today", "tmrw"),
+    ("today", "in 2 weeks"),
+    ("a couple of days ago", "this morning"),
+])
+def test_days_named_relative_to_today_are_ordered(earlier, later):
+    a, b = dates.relative_day(f"seen {earlier}"), dates.relative_day(f"seen {later}")
+    assert a is not None and b is not None and a < b
+
+
+def test_a_calendar_date_wins_over_a_relative_day_and_no_day_is_none():
+    assert dates.day_number("approved 3/1, seen yesterday") == dates.day_number("approved 3/1")
+    assert dates.relative_day("the daily limit, ago-ish") is None
+    assert dates.day_number("no day here") is None

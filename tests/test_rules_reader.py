@@ -237,3 +237,12 @@ _WORDS = ["IBCLC", "RN", "PA", "MA", "NP", "doula", "pump", "rent", "buy", "hosp
 @given(st.lists(st.sampled_from(_WORDS), max_size=30))
 def test_reading_never_raises_on_domain_words(words):
     shipped().decide(" ".join(words))
+
+
+def test_a_negation_cue_is_a_word_as_written_not_a_plural():
+    from assistant.rules.text import words_pattern
+    import re
+
+    assert re.search(words_pattern("not", plural=False), "doula notes lack a signature") is None
+    assert re.search(words_pattern("not", plural=False), "she is not contracted")
+    assert re.search(words_pattern("registered nurse"), "two registered nurses")

@@ -20,8 +20,15 @@ _NAMED = re.compile(r"\b(" + _MONTH_NAMES + r")\b\.?"
                     r"(?:\s+(\d{1,2})(?:st|nd|rd|th)?\b,?)?(?:\s+(\d{4}))?\b", re.IGNORECASE)
 _NUMERIC = re.compile(r"(?<![\w/.-])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\w/])")
 # one date with its day, for a number fact's patterns ("{date}"): "march 3", "3/1", "3/1/2025"
+# a day named relative to today ("yesterday", "3 days ago", "last week", "tmrw"): ordered among
+# themselves (not against calendar dates)
+_COUNT = r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|couple(?: of)?)"
+_RELATIVE = (r"\b(?:today|tonight|this (?:morning|afternoon|evening)|yesterday|tomorrow|tmrw|tmr"
+             r"|(?:last|next) (?:week|wk|month|mo)"
+             r"|" + _COUNT + r"\s*(?:days?|d|weeks?|wks?|months?|mos?)\s+(?:ago|before|earlier|later|from now)"
+             r"|in " + _COUNT + r"\s*(?:days?|weeks?|wks?|months?|mos?))\b")
 DAY_PATTERN = (r"(?:\b(?:" + _MONTH_NAMES + r")\b\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+\d{4}\b)?"
-               r"|(?<![\w/.-])\d{1,2}/\d{1,2}(?:/(?:\d{4}|\d{2}))?(?![\w/]))")
+               r"|(?<![\w/.-])\d{1,2}/\d{1,2}(?:/(?:\d{4}|\d{2}))?(?![\w/])|" + _RELATIVE + ")")
 DAYS_PER_MONTH = 30.4375
 
 
@@ -106,9 +113,36 @@ def day_number(text: str) -> float | None:
     given is taken as one and the same year."""
     found = [d for d in mentions(text) if d.day is not None]
     if not found:
-        return None
+        return relative_day(text)
     d = found[0]
     try:
         return float(date(d.year or 2001, d.month, d.day).toordinal())
     except ValueError:
         return None
+
+
+_WORD_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a few": 3, "couple": 2,
+                "couple of": 2}
+_TODAY = float(date(2001, 6, 15).toordinal())  # "today" for days named relative to it
+
+
+def relative_day(text: str) -> float | None:
+    """The day a relative expression names ("yesterday", "3 days ago", "next week", "in 2
+    weeks"), counted from one fixed "today"; None when there is none."""
+    m = re.search(_RELATIVE, text, re.IGNORECASE)
+    if m is None:
+        return None
+    t = m.group(0).lower()
+    fixed = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1, "tmrw": 1, "tmr": 1}
+    if t in fixed or t.startswith("this "):
+        return _TODAY + fixed.get(t, 0)
+    step = 30 if re.search(r"\b(?:months?|mos?)\b", t) else 7 if re.search(
+        r"\b(?:weeks?|wks?)\b", t) else 1
+    if t.startswith(("last ", "next ")):
+        return _TODAY + (step if t.startswith("next ") else -step)
+    n = re.search(_COUNT, t.removeprefix("in "))
+    count = n.group(0) if n else "1"
+    k = int(count) if count.isdigit() else _WORD_COUNTS.get(count, 1)
+    sign = -1 if re.search(r"\b(?:ago|before|earlier)\b", t) else 1
+    return _TODAY + sign * k * step

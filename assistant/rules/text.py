@@ -19,16 +19,17 @@ _CLAUSE_BREAK = re.compile(r"[.;!?\n()]|,|\bbut\b|\bhowever\b|\bthough\b|\baltho
 _WORD = re.compile(r"[\w'/#+-]+")
 
 
-def words_pattern(phrase: str) -> str:
+def words_pattern(phrase: str, plural: bool = True) -> str:
     """A plain phrase as a regex: whole words, any case, spaces or hyphens between words, and an
-    optional plural ending on the last word ("registered nurse" also finds "registered nurses")."""
+    optional plural ending on the last word ("registered nurse" also finds "registered nurses");
+    without ``plural`` the words only as written (a cue word: "not" must not find "notes")."""
     tokens = phrase.strip().split()
     parts = []
     for i, tok in enumerate(tokens):
         pieces = [re.escape(p) for p in tok.split("-")]
         part = r"[\s-]?".join(pieces)
         part = part.replace(r"\'", "'").replace("'", "[\u2019']?")
-        if i == len(tokens) - 1 and tok[-1:].isalpha():
+        if plural and i == len(tokens) - 1 and tok[-1:].isalpha():
             part += r"(?:s|es)?"
         parts.append(part)
     body = r"[\s-]+".join(parts)
@@ -57,11 +58,12 @@ class Match:
 class Phrases:
     """A compiled list of phrases (plain words, patterns, and words-after-context)."""
 
-    def __init__(self, phrases: Iterable[str | PhraseSpec], macros: dict[str, str] | None = None):
+    def __init__(self, phrases: Iterable[str | PhraseSpec], macros: dict[str, str] | None = None,
+                 plural: bool = True):
         plain, context = [], []
         for p in phrases or []:
             if isinstance(p, str):
-                plain.append(words_pattern(p))
+                plain.append(words_pattern(p, plural))
             elif p.re:
                 plain.append(f"(?:{_expand(p.re, macros)})")
             else:
@@ -187,10 +189,11 @@ class Negation:
 
     def __init__(self, before: Sequence, after: Sequence, uncertain: Sequence,
                  answers_no: Sequence, window: int, after_window: int):
-        self.before = Phrases(before)
-        self.after = Phrases(after)
-        self.uncertain = Phrases(uncertain)
-        self.answers_no = Phrases(answers_no)
+        # cue words are function words: no plural ending ("not" is not in "notes")
+        self.before = Phrases(before, plural=False)
+        self.after = Phrases(after, plural=False)
+        self.uncertain = Phrases(uncertain, plural=False)
+        self.answers_no = Phrases(answers_no, plural=False)
         self.window, self.after_window = window, after_window
 
     def answered_no(self, text: str, m: Match) -> bool:
