@@ -43,11 +43,13 @@ def detect(text: str) -> list[Finding]:
     found += st.phones_and_ssns(masked, kept)
     found += st.dates(masked, kept, timestamps(masked))
     found += st.addresses(masked, kept)
+    found += [f for f in st.edi(masked) if not guarded.overlaps(f.start, f.end)]
     taken = Occupied((f.start, f.end) for f in found)
     found += st.identifiers(masked, taken, kept, guarded)
     blocked = Occupied([(f.start, f.end) for f in found] + list(kept) + list(guarded))
     found += names(masked, [f for f in found if f.sure], blocked)
     found += _compact_dates_after_names(masked, found)
+    found += _claims_for_members(masked, found, Occupied(list(kept) + list(guarded)))
     found = beside_members(masked, found, Occupied(list(kept) + list(guarded)))
     return _dates_next_to_members(masked, found)
 
@@ -85,6 +87,28 @@ def _compact_dates_after_names(text: str, found: list[Finding]) -> list[Finding]
         if gap_start is not None and _NEXT_TO.fullmatch(text, gap_start, m.start()) and \
                 not any(f.start < m.end() and m.start() < f.end for f in found):
             out.append(Finding("DOB", m.start(), m.end()))
+    return out
+
+
+# "auth 88213 for Ms. Adeleke", "claim 4471 for pt", "PA 20931 of [NAME]": a short claim or
+# authorization number is the member's when the words after it name the member.
+_CLAIM_FOR = re.compile(
+    r"(?<![\w-])(?:auth(?:orization)?s?|claims?|pa|tar|appeal|grievance|dispute|pdr|case)"
+    r"[ \t]*(?:(?:\#|no\.?|number|num)[ \t]*)?:?[ \t]*(\d{4,8})[ \t]+(?:for|of|on|re)[ \t]+"
+    r"(?:(?:the|my|our)[ \t]+)?", re.IGNORECASE)
+_MEMBER_AFTER = re.compile(r"(?:pt|patient|member|mbr|enrollee|\ue000)\b|\ue000", re.IGNORECASE)
+
+
+def _claims_for_members(text: str, found: list[Finding], kept: Occupied) -> list[Finding]:
+    names_at = {f.start for f in found if f.kind == "NAME" and f.sure}
+    taken = Occupied((f.start, f.end) for f in found)
+    out = []
+    for m in _CLAIM_FOR.finditer(text):
+        s, e = m.span(1)
+        if taken.overlaps(s, e) or kept.overlaps(s, e):
+            continue
+        if m.end() in names_at or _MEMBER_AFTER.match(text, m.end()):
+            out.append(Finding("CLAIM", s, e))
     return out
 
 

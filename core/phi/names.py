@@ -110,7 +110,11 @@ _STRONG_CUE = re.compile(
     re.IGNORECASE)
 _OWN_NAME = re.compile(r"\b(?:my|our)\s+(?:(?:first|last|full)\s+)?$", re.IGNORECASE)
 _WEAK_CUE = re.compile(
-    r"(?<![\w-])(?:for|regarding|re|on\s+behalf\s+of|calling\s+(?:about|for)|asking\s+about)"
+    r"(?<![\w-])(?:for|regarding|re|on\s+behalf\s+of|calling\s+(?:about|for)|asking\s+about"
+    # what a record says the member is called: "system shows Hope Amankwa", "listed as ..."
+    r"|(?:system|portal|eligibility|elig|card|chart|file|record|ehr|emr|roster|letter|app)\s+"
+    r"(?:shows|showed|showing|says|said|lists|listed|has|reads)(?:\s+(?:him|her|them|it)\s+as)?"
+    r"|(?:listed|registered|enrolled|filed|shows\s+up)\s+(?:as|under))"
     r"(?![\w-])[ \t]*:?", re.IGNORECASE)
 # "first chidi", "last Adeyemi": a name field without "name"; only a name-list or unknown word
 _FIELD_WORD = re.compile(r"(?<![\w-])(?:first|last|middle|surname)(?![\w-])[ \t]*:?", re.IGNORECASE)
@@ -195,8 +199,9 @@ class _Text:
         t = self.toks[i]
         w, low, c = t.text, t.low, self.cls(i)
         cap, allcaps = w[0].isupper(), w.isupper() and len(w) > 1
-        if low in self.lex.particles and len(w) > 1 and w not in self.lex.acronyms:
-            return not first
+        if low in self.lex.particles and len(w) > 1 and (
+                w not in self.lex.acronyms or (first and mode in (STRONG, PERSON))):
+            return not first or (mode in (STRONG, PERSON) and cap and self.particles_then_name(i))
         if w in self.lex.acronyms or (allcaps and c in ("vocab", "function")):
             return False
         if len(w) == 1:
@@ -261,6 +266,15 @@ class _Text:
                 mode == STRONG and self.stop_after(nxt)) or (
                 mode == PERSON and w.endswith(("'s", "\u2019s")))
         return False
+
+    def particles_then_name(self, i: int) -> bool:
+        """Token i opens "De La Torre" / "DE LA TORRE" / "van der Berg": particles, then a name
+        word, all on one line."""
+        j = i
+        while j + 1 < len(self.toks) and self.particle(j) and self.spaced(j, j + 1) and j - i < 3:
+            j += 1
+        return j > i and self.is_word(j) and not self.particle(j) and self.cls(j) in (
+            "name", "unknown", "given", "english_name") and self.toks[j].text[0].isupper()
 
     def first_name(self, i: int) -> bool:
         """Token i is a given name of the name lists, or a hyphenated one made of name-list
@@ -356,15 +370,24 @@ class _Text:
     def collect_back(self, k: int) -> tuple[int, int] | None:
         """The name ending at token k (walking left): 'hope williams', 'chen, mei-ling'."""
         picked: list[int] = []
-        comma = False
+        comma = dotted = False
         j = k
         while j >= 0 and len(picked) < 4:
             t = self.toks[j]
-            if picked and not self.spaced(j, picked[-1]) and not comma:
+            if picked and not self.spaced(j, picked[-1]) and not comma and not dotted:
                 break
+            dotted = False
             if t.text == "," and picked and not comma and len(picked) <= 2 and j - 1 >= 0:
                 comma = True
                 j -= 1
+                continue
+            if t.text == "." and picked and j >= 1 and len(self.toks[j - 1].text) == 1 and \
+                    self.toks[j - 1].text.isalpha() and self.is_word(j - 1) and \
+                    self.toks[j - 1].end == t.start and j >= 2 and self.is_word(j - 2) and \
+                    self.spaced(j - 2, j - 1) and (self.cls(j - 2) in ("name", "unknown", "given")
+                                                      or self.toks[j - 2].low in self.lex.first):
+                j -= 1  # the full stop of a middle initial, with a name-list word before it
+                dotted = True
                 continue
             if not (self.back_ok(j) or (not picked and self.back_ok_after_name(j))):
                 break
@@ -496,6 +519,21 @@ class _Text:
             j = p
         return False
 
+    def org_word(self, i: int) -> bool:
+        """Token i names a health system ("AltaMed", "Kaiser") or is written as an organisation's
+        brand, two words run together ("MedPoint", "CareFirst"; not "McDonald", "DeShawn",
+        "LaToya", "MacKenzie": a name's prefix is short)."""
+        if not self.is_word(i):
+            return False
+        t = self.toks[i]
+        if t.low in self.lex.systems:
+            return True
+        m = re.fullmatch(r"([A-Z][a-z]{2,})([A-Z][a-z]{2,})", t.text)
+        return bool(m) and m.group(1).lower() not in ("mac", "fitz", "van", "von", "del", "dela",
+                                                      "della", "san", "st", "ste") and (
+            len(m.group(1)) >= 4 or fold(m.group(2)).lower() in self.lex.org
+            or fold(m.group(1)).lower() in self.lex.org)
+
     def org_follows(self, end: int) -> bool:
         """A capitalised organisation word right after, or after one or two more capitalised
         words: "Valley Medical Group", "Oak Park SNF", "Sante Community Physicians"."""
@@ -564,8 +602,37 @@ def names(text: str, found: list[Finding], blocked: Occupied) -> list[Finding]:
         for m in rx.finditer(text):
             j = tx.index_at(m.end())
             span = tx.collect(j, mode)
-            if span and not tx.org_follows(span[1]) and not tx.guarded(j):
+            if span and not tx.org_follows(span[1]) and not tx.guarded(j) and \
+                    not tx.org_word(j):
                 add(span)
+    # 3a. a nickname before "aka": "re DJ aka Darnell Jones", "Beto a.k.a. Roberto"
+    for m in _AKA.finditer(text):
+        k = tx.index_at(m.start()) - 1
+        while k >= 0 and tx.toks[k].text in ("(", ",", "\"", "'", "-"):
+            k -= 1
+        if k >= 0 and tx.is_word(k) and tx.toks[k].end <= m.start() and len(tx.toks[k].text) > 1 \
+                and tx.toks[k].low not in _HARD_STOP | _PERSON | _CUE_WORDS | _MODAL | _ABBREV \
+                and tx.cls(k) != "function" and not tx.guarded(k) and (
+                    tx.toks[k].text[0].isupper() or tx.cls(k) in ("name", "unknown")):
+            add(tx.collect_back(k) or (tx.toks[k].start, tx.toks[k].end))
+    # 3b. a lone first name telling or asking something, when the message is about a member:
+    # "Kofi called again", "pt called, Jesús said ..." (not a colleague's: "rep Tasha said")
+    if any(f.sure for f in found) or any(t.word and t.low in _PERSON for t in tx.toks):
+        for m in _TELLS.finditer(text):
+            k = tx.index_at(m.start(1))
+            if k >= len(tx.toks) or not tx.is_word(k) or tx.cls(k) != "name" or \
+                    fold(m.group(1)).lower() not in lex.first or tx.guarded_name(k) or \
+                    _FROM_AFTER.match(text, m.end()):
+                continue
+            p = k - 1
+            while p >= 0 and not tx.toks[p].word and tx.toks[p].text in _DELIM:
+                p -= 1
+            if p >= 0 and tx.toks[p].low in _GUARD_BEFORE | _STAFF:
+                continue  # "Thanks, Karen said ...", "rep: Tasha says ..."
+            low = tx.toks[k].low
+            if any(t.low == low and tx.guarded_name(x) for x, t in enumerate(tx.toks) if x != k):
+                continue  # the same first name is a colleague's elsewhere in the message
+            add((m.start(1), m.end(1)))
     # 4. before a cue word or an identifier
     anchors = [f for f in found if f.kind in _ANCHOR_KINDS]
     cue_starts = [t.start for t in tx.toks if t.word and t.low in _CUE_WORDS] + [
@@ -629,6 +696,17 @@ def names(text: str, found: list[Finding], blocked: Occupied) -> list[Finding]:
 
 
 _TITLES = frozenset("mr mrs ms mx miss sra srta".split())
+_AKA = re.compile(r"(?<![\w-])(?:a\.?k\.?a\.?|also[ \t]+known[ \t]+as|goes[ \t]+by|nicknamed)(?![\w-])",
+                  re.IGNORECASE)
+# A capitalised first word of a sentence or clause, then a verb of telling or coming in.
+_TELLS = re.compile(
+    r"(?:^|(?<=[.!?,;:(\n\u2013\u2014])|(?<=[.!?,;:(\u2013\u2014] )|(?<=\n ))[ \t]*"
+    r"([A-Z][^\W\d_]{1,20})[ \t]+(?:(?:also|just|then|again|now|still|finally)[ \t]+)?"
+    r"(?:called|calls|calling|phoned|texted|emailed|messaged|said|says|stated|states|told|asked"
+    r"|asks|came|comes|walked|showed|reports|reported|wants|wanted|needs|needed|missed|left"
+    r"|brought|is[ \t]+asking|was[ \t]+asking|is[ \t]+calling|was[ \t]+here|came[ \t]+in"
+    r"|dropped|complained|complains|refused|declined|insists|insisted)\b")
+_FROM_AFTER = re.compile(r"[ \t]+(?:back[ \t]+)?(?:from|on[ \t]+behalf)\b", re.IGNORECASE)
 # Capitalised before a name they are a title, part of it ("Sister Agnes Marie Kowalczyk").
 _RELIGIOUS_TITLES = frozenset({"Sister", "Brother", "Father"})
 _COUPLE = re.compile(r"(?<![\w-])(?:mr|mrs|ms|mx)\.?[ \t]+(?:and|&)[ \t]+(?=(?:mr|mrs|ms|mx)\b)",

@@ -39,7 +39,9 @@ _MEMBER_LABELS = {
     "CIN": r"cin|client\s+index(?:\s+(?:number|no\b\.?|\#))?",
     "BIC": r"bic|benefits?\s+(?:identification|id)(?:\s+card)?|id\s+card|card",
     "SSN": r"ssn|ss\#?|social(?:\s+security)?(?:\s+(?:number|no\b\.?|\#))?|soc\s*sec"
-           r"|seguro\s+social",
+           r"|seguro\s+social"
+           # "last4 0934", "last four digits: 0934" -- not "last 4 of the card"
+           r"|(?<![\w-])last[ \t]*(?:4|four)(?:[ \t]+digits)?(?![ \t]*(?:digits[ \t]+)?of\b)",
     "ACCOUNT": r"acct|account|mrn|medical\s+record(?:\s+(?:number|no\b\.?|\#))?|med\s+rec"
                r"|chart|pt\s+id|patient\s+id|pt\s+acct|encounter|enc|fin|har|csn|mr\s*\#"
                r"|hosp(?:ital)?\s+acct|cuenta|expediente"
@@ -51,7 +53,8 @@ _MEMBER_LABELS = {
              r"|icn|dcn|appeal|grievance|dispute|pdr",
     "MEMBER_ID": r"mbrs?|members?|mem|mid|subscriber|sub|ids?|policy|medi-?cal|mc|mcal"
                  r"|insurance|ins|hicn|mbi|pt|patient|hn|client|recipient|beneficiary|enrollee",
-    "PHONE": r"phone|ph|tel|telephone|cell|mobile|home|cb|call\s*back|callback|contact|number",
+    "PHONE": r"phone|ph|tel|telephone|cell|mobile|home|cb|call\s*back|callback|contact|number"
+             r"|cel|celular|tel[e\u00e9]fono|m[o\u00f3]vil",
     "KEEP": r"npis?|tins?|tax\s*ids?|eins?|provider\s*(?:\#|no\b\.?|number|id)|ccs\s*\#?|payer\s*id"
             # whose number a claim is billed under: the provider's ("billed under", "rendering")
             r"|bill(?:ed|ing)?\s+under|rendering|referring|ordering|attending|servicing"
@@ -138,12 +141,13 @@ _PLAN_CUE = re.compile(
 _MEMBER_CUE = re.compile(
     r"\b(?:pt|pts|patient|mbrs?|member|mom|moms|dad|mother|father|her|his|their|cell|home"
     r"|mobile|callback|call\s*back|cb|daughter|son|aunt|uncle|guardian|wife|husband|caller"
-    r"|family|reach|personal|parent|grandma|grandmother|sister|brother)\b(?!\s+services)",
+    r"|family|reach|personal|parent|grandma|grandmother|sister|brother|cel|celular)\b"
+    r"(?!\s+services)",
     re.IGNORECASE)
 
 
 # Between a member word and the number when it names the number ("pt cell 1-800-...", "her # is").
-_JUST_BEFORE = re.compile(r"[^\w\ue000]*(?:(?:cell|ph|phone|tel|home|mobile|number|no|is|at|\#)"
+_JUST_BEFORE = re.compile(r"[^\w\ue000]*(?:(?:cell|cel|celular|ph|phone|tel|home|mobile|number|no|is|at|\#)"
                           r"[^\w\ue000]*){0,3}", re.IGNORECASE)  # \ue000: a placeholder, masked
 
 
@@ -208,6 +212,7 @@ SSN_LAST4_BEFORE_LABEL = re.compile(
     re.IGNORECASE)
 LOCAL_PHONE_RE = re.compile(r"(?<![\w+-])\d{3}[ .-]\d{4}(?![\w-])")
 _PHONE_WORD = re.compile(r"\b(?:ph|phone|tel|cell|mobile|home|cb|call\s*back|callback|call|back"
+                         r"|cel|celular|tel[e\u00e9]fono|m[o\u00f3]vil|mob|hm|wk|txt"
                          r"|reach|text|number|\#)\W{0,3}(?:(?:is|at)\W{1,3})?$", re.IGNORECASE)
 
 
@@ -243,7 +248,13 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
           # Spanish: "4 de mayo de 1976", "12-ene-1990"
           r"|enero|ene|febrero|marzo|abril|abr|mayo|junio|julio|agosto|sept?iembre"
-          r"|octubre|noviembre|diciembre|dic)")
+          r"|octubre|noviembre|diciembre|dic"
+          # French, Portuguese, Tagalog, German, Italian as members write them on intake forms
+          r"|janvier|f[e\u00e9]vrier|mars|avril|mai|juin|juillet|ao[u\u00fb]t|septembre"
+          r"|octobre|novembre|d[e\u00e9]cembre|janeiro|fevereiro|mar[c\u00e7]o|maio|junho"
+          r"|julho|setembro|outubro|novembro|dezembro|pebrero|marso|hunyo|hulyo|setyembre"
+          r"|oktubre|nobyembre|disyembre|januar|februar|m[a\u00e4]rz|juni|juli|oktober|dezember"
+          r"|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre)")
 _ORD = r"(?:st|nd|rd|th)?"
 # A year written with an apostrophe for its century: "Feb 9 '91", "3/14/’88".
 _APOS = "['\u2018\u2019]"
@@ -259,6 +270,9 @@ _DATE_RES = (
                           + r"\.?,?[ \t]{0,3}(?:de(?:l)?[ \t]{1,3})?((?:19|20)\d{2}|" + _APOS
                           + r"\d{2})\b",
                           re.IGNORECASE)),
+    # 1990年3月5日, 1990년 3월 5일
+    ("ymd", re.compile(r"(?<!\d)((?:19|20)\d{2})[ \t]?([\u5e74\ub144])[ \t]?(\d{1,2})[ \t]?"
+                       r"[\u6708\uc6d4][ \t]?(\d{1,2})(?!\d)[ \t]?[\u65e5\uc77c]?")),
     # 14-Mar-1988, 03/MAR/88
     ("dmon", re.compile(r"(?<![\w/.-])(\d{1,2})([/-])" + _MONTH + r"\2(\d{4}|\d{2})(?![\w/]|\.\d)",
                         re.IGNORECASE)),
@@ -316,8 +330,11 @@ def _full_dates(text: str) -> Iterator[tuple[int, int, int]]:
             g = m.groups()
             if name == "mdy":
                 sep = g[1] or g[2]
-                if sep == "." and len(g[4]) == 2:
-                    continue  # "4.3.12" is a section number more often than a date
+                if sep == "." and len(g[4]) == 2 and not (
+                        int(g[4]) > today.year % 100 + 1 and _valid(int(g[0]), int(g[3]))
+                        and max(int(g[0]), int(g[3])) > 12):
+                    continue  # "4.3.12" is a section number more often than a date; "4.22.93"
+                    # (a day past 12, a last-century year) is not
                 if _valid(int(g[0]), int(g[3])):
                     yield m.start(), m.end(), _year(g[4], today)
             elif name == "ymd":
@@ -472,6 +489,9 @@ def identifiers(text: str, taken: Occupied, kept: Occupied,
             if lab.kind == "KEEP" and not shaped:  # "line 91234567A" is still a CIN
                 kept.add(s, e)
                 continue
+            if _whose_number(text, lab, s, compact) == "keep":
+                kept.add(s, e)
+                continue
             strong = lab.strong or bool(re.search(r"[#:]|\bno\b|number|\bid", gap, re.IGNORECASE))
             kind = _labelled_kind(lab.kind, compact, digits, strong) if lab.kind != "KEEP" else None
             if kind:
@@ -492,6 +512,40 @@ def identifiers(text: str, taken: Occupied, kept: Occupied,
         elif digits >= 7 and not _CODE_SHAPES.fullmatch(tok):
             zip4 = re.fullmatch(r"\d{5}-\d{4}", tok) is not None
             yield Finding("MEMBER_ID", s, e, sure=digits >= 8 and not zip4)
+
+
+# A call's reference number is the plan's ("called HN ... ref # INQ-884213", "rep gave me
+# confirmation 55120"); a Medi-Cal number in a sentence about a doctor is the provider's
+# ("Dr. Mendoza NPI ... Medi-Cal # GXY99887") -- each unless a member word is nearer.
+_REF_LABEL = re.compile(r"ref(?:erence)?|ticket|confirmation|call", re.IGNORECASE)
+_CALL_CUE = re.compile(
+    r"\b(?:(?:called|calling|call(?:ed)?\s+in\s+to|dialed|phoned)\s+(?:the\s+)?(?:hn|hns|health\s*net"
+    r"|plan|provider\s+services|ps|member\s+services|um|pharmacy\s+help\s*desk|help\s*desk)"
+    r"|(?:spoke|spoken|speaking|talked|talking)\s+(?:with|to)|rep|agent|representative|chat"
+    r"|hotline|provider\s+services|inquiry|inq|call\s+ref(?:erence)?)\b", re.IGNORECASE)
+_FOR_MEMBER = re.compile(r"[ \t]*(?:for|re|on|of)[ \t]+(?:the[ \t]+)?(?:her|his|their|pt|patient"
+                         r"|member|mbr|\ue000)", re.IGNORECASE)
+_PROV_MEDICAL = re.compile(r"medi-?cal|mc|mcal", re.IGNORECASE)
+_PROVIDER_CUE = re.compile(
+    r"\b(?:dr|doctor|npi|tin|provider|prov|clinic|practice|group|physician|pcp|rendering"
+    r"|billing|facility|pharmacy|lab|np|md|do|dds|od|office|our)\b", re.IGNORECASE)
+_MEMBER_NEAR = re.compile(_MEMBER_CUE.pattern + r"|\ue000", re.IGNORECASE)
+
+
+def _whose_number(text: str, lab: Label, s: int, compact: str) -> str | None:
+    word = text[lab.start:lab.end]
+    if lab.kind == "CLAIM" and _REF_LABEL.fullmatch(word):
+        win = _window(text, lab.start, 80)
+        end = s + len(_VALUE.match(text, s).group()) if _VALUE.match(text, s) else s
+        if _nearest(_CALL_CUE, win) > _nearest(_MEMBER_NEAR, win) and \
+                not _FOR_MEMBER.match(text, end):
+            return "keep"
+    if lab.kind == "MEMBER_ID" and _PROV_MEDICAL.fullmatch(word) and not (
+            _BIC.fullmatch(compact) or _CIN.fullmatch(compact)):
+        win = _window(text, lab.start, 80)
+        if _nearest(_PROVIDER_CUE, win) > _nearest(_MEMBER_NEAR, win):
+            return "keep"
+    return None
 
 
 def _shape(compact: str) -> str:
@@ -542,10 +596,13 @@ _UNIT = (r"(?:,?[ \t]{0,3}(?:apt|apartment|unit|ste|suite|bldg|rm|room|spc|space
 _UNIT_WORD = r"(?:apt|apartment|unit|ste|suite|bldg|rm|room|spc|space|lot|trlr)\b"
 ADDRESS_RE = re.compile(
     r"(?<![\w./-])(?:" + _HOUSE + r"[ \t]{1,3}(?:[NSEW]\.?[ \t]{1,3})?"
-    r"(?:(?:[A-Z0-9][\w'.-]{0,30}[ \t]{1,3}){0,4}?(?i:" + _SUFFIX + r")\b\.?"
+    r"(?:(?:(?:[A-Z0-9][\w'.-]{0,30}[ \t]{1,3}){1,4}?|(?!(?i:dr|st|ct|pl|ter|cir|way)\b))"
+    r"(?i:" + _SUFFIX + r")\b\.?"
     r"|" + _PREFIX_CAP + r"(?:[ \t]{1,3}(?i:de|del|la|las|los|el)){0,2}"
     r"(?:[ \t]{1,3}(?!(?i:" + _UNIT_WORD + r"))[A-Z][\w'.-]{0,30}){1,2})"
-    r"|P\.?[ \t]?O\.?[ \t]{1,3}(?i:box)[ \t]{1,3}\d{1,6})"
+    r"|P\.?[ \t]?O\.?[ \t]{1,3}(?i:box)[ \t]{1,3}\d{1,6}"
+    r"|(?:R\.?[ \t]?R\.?|Rte?\.?|Route|RTE?|ROUTE|H\.?C\.?|Star[ \t]Route)[ \t]{0,3}\d{1,4},?"
+    r"[ \t]{0,3}(?i:box)[ \t]{0,3}\d{1,6}[A-Za-z]?)"
     + _UNIT.replace("(?:apt", "(?i:apt") +
     r"(?:,?[ \t]{1,3}(?!(?i:apt|unit|ste|suite)\b)[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,2})?"
     r"(?:,?[ \t]{1,3}(?:CA|Calif\.?|California|[A-Z]{2}))?(?:,?[ \t]{1,3}\d{5}(?:-\d{4})?)?",
@@ -554,7 +611,9 @@ ADDRESS_RE = re.compile(
 # address word, where a lower-case street name cannot be anything else.
 ADDRESS_LOWER_RE = re.compile(
     r"(?<![\w./-])" + _HOUSE + r"[ \t]{1,3}(?:[nsew]\.?[ \t]{1,3})?"
-    r"(?:(?:[a-z0-9][\w'.-]{0,30}[ \t]{1,3}){1,4}?" + _SUFFIX + r"\b\.?"
+    r"(?:(?:(?!(?:a|an|the|per|for|to|with|by|and|or|x|of|in|at|on|from|hrs?|hours?|days?"
+    r"|wks?|weeks?|mins?|minutes?|units?|visits?|times)\b)[a-z0-9][\w'.-]{0,30}[ \t]{1,3}){1,4}?"
+    + _SUFFIX + r"\b(?!\.?[ \t]+(?-i:[A-Z][a-z]))\.?"
     r"|" + _PREFIX + r"(?:[ \t]{1,3}(?:de|del|la|las|los|el)){0,2}"
     r"(?:[ \t]{1,3}(?!" + _UNIT_WORD + r")[a-z][\w'.-]{0,30}){1,2}?(?=[ \t]*(?:[,.;|)#]|$"
     r"|" + _UNIT_WORD + r")))"
@@ -564,8 +623,25 @@ ADDRESS_LOWER_RE = re.compile(
     r"(?:,?[ \t]{1,3}(?:ca|calif\.?|california))?(?:,?[ \t]{1,3}\d{5}(?:-\d{4})?)?",
     re.IGNORECASE,
 )
+# Right after a word that says an address follows ("lives at", "dir", "mailed to", "address:"),
+# a house number and a name without a street type ("45 Orchard, Fresno"), or a street-first
+# word and its number ("Calle 5 #23, Calexico", "Avenida 16 de Septiembre 410").
+_CUED_ADDRESS_RE = re.compile(
+    r"(?<![\w./-])(?:" + _HOUSE + r"[ \t]{1,3}(?:[NSEW]\.?[ \t]{1,3})?(?!(?i:" + _UNIT_WORD
+    + r"))[A-Z][\w'.-]{1,30}(?:[ \t]{1,3}(?!(?i:" + _UNIT_WORD + r"))[A-Z][\w'.-]{1,30}){0,2}"
+    r"|(?i:" + _PREFIX + r")[ \t]{1,3}\d{1,5}[A-Za-z]?(?:[ \t]{1,3}(?i:de)[ \t]{1,3}[A-Z][\w'.-]{1,30}"
+    r"(?:[ \t]{1,3}\d{1,5})?)?)"
+    + _UNIT.replace("(?:apt", "(?i:apt") +
+    r"(?:,?[ \t]{1,3}(?!(?i:apt|unit|ste|suite)\b)[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,2})?"
+    r"(?:,?[ \t]{1,3}(?:CA|Calif\.?|California|[A-Z]{2}))?(?:,?[ \t]{1,3}\d{5}(?:-\d{4})?)?",
+)
+_CUE_JUST_BEFORE = re.compile(
+    r"\b(?:lives?(?:[ \t]+(?:at|on))?|living[ \t]+at|resides?(?:[ \t]+at)?|address(?:[ \t]+is)?"
+    r"|addr|(?<!med\s)(?<!medical\s)(?<!program\s)(?<!site\s)dir|direcci[o\u00f3]n|domicilio|vive[ \t]+en|(?:mailed|sent|shipped|mail|send)[ \t]+to"
+    r"|staying[ \t]+at)[ \t]*[:=\-]?[ \t]*$", re.IGNORECASE)
 _ADDRESS_CUE = re.compile(r"\b(?:lives?|living|home|address(?:es)?|addr|pickup|pick\s*up|mailing"
-                          r"|residence|resides|staying)\b", re.IGNORECASE)
+                          r"|residence|resides|staying|(?<!med\s)(?<!medical\s)(?<!program\s)(?<!site\s)dir|direcci[o\u00f3]n|domicilio|vive"
+                          r"|(?:mailed|sent|shipped|send|mail)\s+(?:it\s+)?to)\b", re.IGNORECASE)
 _PROVIDER_PLACE = re.compile(
     r"\b(?:our|we|we're|were|clinic|office|practice|site|hn|hns|health\s*net|dhcs|mail(?:ed)?"
     r"|send|grievances?|appeals?|dr\.?|doctor|pcp|provider|facility|hospital|pharmacy|located"
@@ -575,7 +651,12 @@ _MEMBER_PLACE = re.compile(
     r"|pickup|pick\s*up|mailing|residence|resides|shelter|staying"
     # where the member's mail goes: "says mail going to ...", "gets her mail at ..."
     r"|mail\s+(?:is\s+)?(?:going|goes|went|sent|comes|coming|delivered)|gets?\s+(?:\w+\s+)?mail"
-    r"|receiv\w*\s+(?:\w+\s+)?mail)\b", re.IGNORECASE)
+    r"|receiv\w*\s+(?:\w+\s+)?mail"
+    # the member's things mailed to it: "wants new ID card mailed to ...", "send her kit to ..."
+    r"|(?:card|cards|letters?|notices?|packet|kit|supplies|meds|medications?|strips|pump|chair"
+    r"|walker|formula|diapers)\s+(?:\w+\s+)?(?:mailed|sent|shipped|delivered|send|ship|mail)"
+    r"(?:\s+(?:out|over))?\s+to"
+    r"|(?<!med\s)(?<!medical\s)(?<!program\s)(?<!site\s)dir|direcci[o\u00f3]n|domicilio|vive(?:\s+en)?)\b", re.IGNORECASE)
 
 
 _MEMBER_PLACE_AFTER = re.compile(
@@ -591,6 +672,11 @@ def _address_matches(text: str) -> Iterator[re.Match]:
         yield m
     for m in ADDRESS_LOWER_RE.finditer(text):
         if not seen.overlaps(*m.span()) and _ADDRESS_CUE.search(_window(text, m.start(), 40)):
+            seen.add(*m.span())
+            yield m
+    for m in _CUED_ADDRESS_RE.finditer(text):
+        if not seen.overlaps(*m.span()) and \
+                _CUE_JUST_BEFORE.search(text, max(0, m.start() - 30), m.start()):
             yield m
 
 
@@ -607,3 +693,32 @@ def addresses(text: str, kept: Occupied) -> Iterator[Finding]:
             kept.add(m.start(), end)
         else:
             yield Finding("ADDRESS", m.start(), end)
+
+
+# ------------------------------------------------------------------ X12 / EDI segments
+# A pasted 835/837/270/271 names the member in an NM1 segment whose entity is the patient (QC),
+# the insured or subscriber (IL), a dependent (03) or a responsible party (QD):
+# "NM1*QC*1*LAST*FIRST*M~"; its DMG segment holds the birth date ("DMG*D8*19800314*F") and a
+# REF*SY its SSN. A provider's NM1 (82, 85, 77, DN, PR, ...) is kept.
+_EDI_NAME = re.compile(
+    r"(?<![A-Za-z0-9])NM1(?P<sep>[*|^:])(?:QC|IL|03|QD)(?P=sep)1?(?P=sep)"
+    r"(?P<name>[^\W\d_][^*|^~:\n\ue000]{0,59}(?:(?P=sep)[^*|^~:\n\ue000]{0,40}){0,4})",
+    re.IGNORECASE)
+_EDI_DOB = re.compile(r"(?<![A-Za-z0-9])DMG(?P<sep>[*|^:])D8(?P=sep)(\d{8})(?!\d)", re.IGNORECASE)
+_EDI_SSN = re.compile(r"(?<![A-Za-z0-9])REF(?P<sep>[*|^:])SY(?P=sep)(\d{9}|\d{3}-\d{2}-\d{4})(?!\d)",
+                      re.IGNORECASE)
+
+
+def edi(text: str) -> Iterator[Finding]:
+    """Member names, birth dates and SSNs in pasted X12 segments."""
+    if "*" not in text and "|" not in text and "^" not in text:
+        return
+    for m in _EDI_NAME.finditer(text):
+        s = m.start("name")
+        e = s + len(m.group("name").rstrip(m.group("sep") + " \t"))
+        if e > s:
+            yield Finding("NAME", s, e)
+    for m in _EDI_DOB.finditer(text):
+        yield Finding("DOB", m.start(2), m.end(2))
+    for m in _EDI_SSN.finditer(text):
+        yield Finding("SSN", m.start(2), m.end(2))
