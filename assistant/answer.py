@@ -296,7 +296,8 @@ class ExtractiveAnswerer:
             # an extra unit earns its place with words of the question the others lack, with
             # another fact of the kind asked for (the second of two deadlines), or by being
             # short: a close runner-up of a sentence or two often holds the fact the first
-            # one only leads up to (chosen on dev: key facts +0.024, median +35 chars)
+            # one only leads up to (chosen on dev: key facts 0.667 -> 0.686, median answer
+            # 543 -> 562 chars)
             if sum(self.idf(t) * weights[t] for t in new) / total >= self.min_gain \
                     or (strict(part.kind) and has_kind(unit.text, part.kind)) \
                     or len(unit.text) <= self.short_extra_chars:
