@@ -96,13 +96,17 @@ def reciprocal_rank_fusion(results: dict[str, list[LCDocument]], rrf_k: int) -> 
 
 
 def merge_neighbours(passages: list[Passage]) -> list[Passage]:
-    """Join passages that are adjacent chunks of one section into one passage (best score)."""
+    """Join passages that are adjacent chunks of one section into one passage (best score).
+
+    Two chunks at most: a joined pair is not joined again, on either side (its ``parts``
+    would lose the chunk a quote comes from, and the pair would slip past the de-duplication
+    of passages by their chunks)."""
     out: list[Passage] = []
     for p in passages:
         for i, q in enumerate(out):
             a, b = sorted((q.chunk, p.chunk), key=lambda c: c.ordinal)
             if a.doc_id == b.doc_id and a.section == b.section and b.ordinal == a.ordinal + 1 \
-                    and "+" not in a.chunk_id.split("::")[-1]:
+                    and not q.parts and not p.parts:
                 out[i] = q.model_copy(update={
                     "chunk": _join(a, b),
                     "parts": [(a.chunk_id, 0, len(a.text)),

@@ -85,6 +85,20 @@ def test_adjacent_chunks_of_one_section_merge_and_remember_their_parts():
     assert merged[1].chunk.chunk_id == other.chunk_id
 
 
+def test_a_joined_pair_is_not_joined_again_so_every_quote_keeps_its_own_chunk():
+    # Seen on a CPSP page: chunks 1 and 2 joined, then chunk 0 joined to the pair; the quote
+    # from chunk 1 was cited as "1+2", a chunk that does not exist, and the same table came
+    # back twice (once alone, once inside "0+1+2", which the passage de-duplication missed).
+    c0 = chunk("0", ordinal=0, start=0, text="Lead-in.")
+    c1 = chunk("1", ordinal=1, start=9, text="Table row.")
+    c2 = chunk("2", ordinal=2, start=20, text="Note.")
+    merged = merge_neighbours([Passage(chunk=c1, score=0.9), Passage(chunk=c2, score=0.8),
+                               Passage(chunk=c0, score=0.7)])
+    assert [m.chunk.chunk_id for m in merged] == [f"{c1.chunk_id}+2", c0.chunk_id]
+    assert all("+" not in cid for m in merged for cid in m.chunk_id_parts())
+    assert merged[0].source_of(0)[0] == c1.chunk_id
+
+
 def test_chunks_that_are_not_neighbours_stay_apart():
     far = chunk("5", ordinal=5, start=100)
     other_doc = chunk("1", doc="other", ordinal=1, start=12)
