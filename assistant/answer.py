@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from assistant.citations import marker
 from assistant.negation import denies, negative_question
-from assistant.question import Part, focus_query, has_kind, parts_of, strict
+from assistant.question import Part, focus_query, gives_kind, has_kind, parts_of, strict
 from assistant.unit_vectors import UnitVectors
 from core.textnorm import content_tokens, tokens
 from core.types import Passage, Turn
@@ -318,7 +318,7 @@ class ExtractiveAnswerer:
             score = base + 0.25 * context + density + 0.03 / (u.passage + 1)
             score += self.dense_weight * sim
             score += self.page_bonus if p.chunk.doc_id == top_doc else 0.0
-            if part.kind and has_kind(u.text, part.kind):
+            if part.kind and gives_kind(u.text, part.kind):
                 score += self.kind_bonus
             if POINTER.search(u.text):  # "... are listed on the X page": no fact of its own
                 score -= self.kind_bonus

@@ -117,6 +117,25 @@ def answer_kind(text: str) -> AnswerKind | None:
     return None
 
 
+# The contact itself (a number, an address, a link, the portal), not just the word for a way of
+# sending:
+# "send it through the Behavioral Health fax line listed on another page" says "fax" but gives
+# nothing to fax to.
+_CONTACT_ITSELF = re.compile(
+    r"\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\b1-8\d\d-|\bp\.?\s*o\.?\s+box\b|https?://|www\."
+    r"|\b[\w-]+\.(?:com|gov|org|net)\b|\b(?:suite|ste\.?|street|avenue|ave\.?|blvd|boulevard)\b"
+    r"|\bpayer\s+id\b|\bportal\b|\bwebsite\b|\bonline\b|\bsecure\s+messag|\S+@\S+\.\w", re.I)
+
+
+def gives_kind(text: str, kind: AnswerKind | None) -> bool:
+    """Does ``text`` give the fact itself? As ``has_kind``, but a contact must be given, not
+    just named: "fax it to Medical Management" names a way of sending and gives nothing to
+    send to, so it earns no preference for a where-do-I-send question."""
+    if kind == "contact":
+        return bool(_CONTACT_ITSELF.search(text))
+    return has_kind(text, kind)
+
+
 def has_kind(text: str, kind: AnswerKind | None) -> bool:
     """Does ``text`` state a fact of ``kind``? (True for no kind and for roles, which any
     sentence about who does what can answer.)"""
@@ -156,9 +175,15 @@ def parts_of(question: str) -> list[Part]:
     elif pending:
         merged.append((pending[-1], pending[:-1]))
     parts: list[Part] = []
-    for piece, situations in merged:
+    lead = ""  # an opening with nothing to ask ("ok", "hi", "quick q") goes with what follows
+    for n, (piece, situations) in enumerate(merged):
         toks = _tokens(piece)
         kind = answer_kind(piece)
+        if not parts and not toks and not kind and not situations and n < len(merged) - 1:
+            lead = f"{lead} {piece}".strip()
+            continue
+        if lead:
+            piece, lead = f"{lead} {piece}", ""
         around = frozenset().union(*(_tokens(s) for s in situations)) - toks
         if situations:
             piece = ", ".join([*situations, piece])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.question import answer_kind, focus_query, has_kind, parts_of, strict
+from assistant.question import answer_kind, focus_query, gives_kind, has_kind, parts_of, strict
 
 
 @pytest.mark.parametrize("question, kinds", [
@@ -52,6 +52,16 @@ def test_a_piece_without_words_of_its_own_stays_with_the_part_before():
     assert len(parts) == 1
 
 
+@pytest.mark.parametrize("question", [
+    "ok and if she just wants to complain about the pharmacy where does that go",
+    "hi - where do we fax the PCS form",
+])
+def test_an_opening_with_nothing_to_ask_is_not_a_part_of_its_own(question):
+    parts = parts_of(question)
+    assert len(parts) == 1 and parts[0].kind == "contact"
+    assert parts_of("ok")[0].text == "ok"  # alone, it is still the question
+
+
 def test_how_words_are_not_what_the_question_is_about():
     assert "mani" not in parts_of("how many doula visits are covered")[0].tokens
 
@@ -85,3 +95,16 @@ def test_strict_kinds_are_the_ones_a_unit_must_hold():
     assert strict("duration") and strict("address") and strict("code")
     assert not strict("who") and not strict(None)
     assert answer_kind("does it need PA") is None
+
+
+@pytest.mark.parametrize("text, gives", [
+    ("Fax the request to Medical Management at 1-800-555-0142.", True),
+    ("Submit requests through the provider portal.", True),
+    ("Mail it to PO Box 9103, Van Nuys, CA 91409.", True),
+    ("Send it through the Behavioral Health fax line listed on the other page.", False),
+    ("Requests are faxed to the Medical Management Department.", False),
+])
+def test_a_contact_is_given_only_with_the_contact_itself(text, gives):
+    assert has_kind(text, "contact")  # it still counts as about sending, for strictness
+    assert gives_kind(text, "contact") is gives
+    assert gives_kind("within 5 business days", "duration")
