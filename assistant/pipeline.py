@@ -116,8 +116,15 @@ class Assistant:
         plan = clock.time("plan", lambda: self.extractive.plan(query, passages,
                                                                context=resolved.context))
         contexts = [_context(p) for p in _reranked(passages, plan)]
-        if verdict is None and not self.answerable(self.evidence(query, passages, plan)):
-            return _refusal(question, _refusal_text(passages), "no_passage", contexts)
+        if not self.answerable(self.evidence(query, passages, plan)):
+            if verdict is None:
+                return _refusal(question, _refusal_text(passages), "no_passage", contexts)
+            if verdict.verdict == "unknown":  # the rules cannot settle it and no passage
+                # answers: a refusal, worded by the verdict ("the page states no rates ...")
+                text, citations, _ = self._guard("", [], verdict)
+                return Answer(question=question, answer=text, citations=citations,
+                              verdict=verdict, abstained=True, abstain_reason="no_passage",
+                              contexts=contexts, timings_ms=clock.timings)
         if isinstance(self.answerer, ExtractiveAnswerer):
             shown = passages
         else:  # a model reads the top_k passages, those the plan quotes first

@@ -103,6 +103,15 @@ def test_document_filter_restricts_retrieval(seed_assistant):
     assert not ok.abstained
 
 
+def test_what_no_passage_answers_and_the_rules_cannot_settle_is_refused_in_the_verdicts_words(
+        seed_assistant):
+    answer = seed_assistant.ask("what's the medi-cal rate for a lactation consult visit")
+    assert answer.abstained and answer.abstain_reason == "no_passage"
+    assert answer.verdict and answer.verdict.verdict == "unknown"
+    assert answer.answer.startswith("Not settled by the manual")
+    assert "does not state rates" in answer.answer
+
+
 def test_billing_question_gets_verdict_first_with_citation(seed_assistant, chunk_texts):
     answer = seed_assistant.ask("Can an IBCLC bill Medi-Cal directly for lactation visits?")
     assert answer.verdict and answer.verdict.verdict == "not_eligible"
